@@ -1,0 +1,31 @@
+using System.Globalization;
+using NirHost.Abstractions;
+
+namespace NirHost.Plugins.Metrics;
+
+/// <summary>
+/// Recall@k with Euclidean nearest neighbours: the fraction of samples with at least one sample of their
+/// own class among their k nearest neighbours, the sample itself excluded (<c>e_recall@k</c>).
+/// </summary>
+[Metric("e_recall", Description = "Recall@k over Euclidean k nearest neighbours, query excluded. Use as e_recall@k.")]
+public sealed class ERecallMetric : IMetric
+{
+    private readonly int _k;
+
+    public ERecallMetric(ComponentSpec spec)
+    {
+        if (spec.Argument is null
+            || !int.TryParse(spec.Argument, NumberStyles.None, CultureInfo.InvariantCulture, out _k)
+            || _k < 1)
+        {
+            throw new ArgumentException($"Metric '{spec.FullName}' needs a positive k, as in e_recall@1.");
+        }
+        Name = spec.FullName;
+    }
+
+    public string Name { get; }
+
+    public (int Euclidean, int Cosine) NeighboursNeeded => (_k, 0);
+
+    public double Compute(IEvaluationData data) => RecallAtK.Compute(data.Labels, data.NearestNeighbourLabels(_k, cosine: false), _k);
+}

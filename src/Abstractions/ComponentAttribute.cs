@@ -1,0 +1,41 @@
+namespace NirHost.Abstractions;
+
+/// <summary>
+/// Marks a class as a NirHost component. The host finds components by this attribute, checks that the
+/// kind matches the plugin folder, and builds the component through dependency injection: its constructor
+/// may take its options type, <see cref="TrainingSetup"/>, <see cref="ComponentSpec"/>, and
+/// <c>ILogger&lt;T&gt;</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+public abstract class ComponentAttribute(ComponentKind kind, string name) : Attribute
+{
+    public ComponentKind Kind { get; } = kind;
+
+    /// <summary>The name users select it by, as in the original (<c>--loss oproxy</c>).</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The options type whose <see cref="FlagAttribute"/> properties become command-line flags.</summary>
+    public Type? Options { get; init; }
+
+    public string Description { get; init; } = "";
+}
+
+public sealed class CriterionAttribute(string name) : ComponentAttribute(ComponentKind.Criterion, name)
+{
+    /// <summary>Batch miners this criterion accepts; empty when it needs none (the original's ALLOWED_MINING_OPS).</summary>
+    public string[] AllowedMiners { get; init; } = [];
+
+    public bool RequiresBatchMiner => AllowedMiners.Length > 0;
+}
+
+public sealed class BatchMinerAttribute(string name) : ComponentAttribute(ComponentKind.BatchMiner, name);
+
+public sealed class SamplerAttribute(string name) : ComponentAttribute(ComponentKind.Sampler, name);
+
+public sealed class DatasetAttribute(string name) : ComponentAttribute(ComponentKind.Dataset, name);
+
+/// <summary>A metric named <c>name</c>, selected as <c>name</c> or <c>name@argument</c> (<c>e_recall@4</c>).</summary>
+public sealed class MetricAttribute(string name) : ComponentAttribute(ComponentKind.Metric, name);
+
+/// <summary>An architecture selected as <c>name</c> plus underscore suffixes (<c>resnet50_frozen_normalize</c>).</summary>
+public sealed class ArchitectureAttribute(string name) : ComponentAttribute(ComponentKind.Architecture, name);

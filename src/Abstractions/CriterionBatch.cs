@@ -1,0 +1,19 @@
+using TorchSharp;
+
+namespace NirHost.Abstractions;
+
+/// <summary>What a criterion sees of one training step.</summary>
+public sealed record CriterionBatch(torch.Tensor Embeddings, torch.Tensor Labels)
+{
+    /// <summary>Pooled backbone features before the embedding layer (the original's <c>avg_batch_features</c>).</summary>
+    public torch.Tensor? PooledFeatures { get; init; }
+
+    /// <summary>The training epoch, counted from 0.</summary>
+    public int Epoch { get; init; }
+
+    /// <summary>The run's batch miner, for criteria that declare allowed miners.</summary>
+    public IBatchMiner? Miner { get; init; }
+
+    /// <summary>The epoch's seeded random source, for criteria and miners that sample.</summary>
+    public Random Random { get; init; } = Random.Shared;
+}

@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace NirHost.Abstractions;
+
+/// <summary>One split of a dataset: samples with class labels, loaded in batches.</summary>
+public interface IDataSplit
+{
+    string Name { get; }
+
+    int Count { get; }
+
+    /// <summary>Class of each sample, renumbered 0..classes-1 within the split.</summary>
+    IReadOnlyList<int> Labels { get; }
+
+    int NumClasses { get; }
+
+    /// <summary>
+    /// The samples at <paramref name="indices"/> as a float32 [B, C, H, W] tensor on the CPU. With a
+    /// <paramref name="augmentation"/> source the training transform is applied, without it the evaluation one.
+    /// </summary>
+    Tensor LoadBatch(ReadOnlySpan<int> indices, Random? augmentation);
+}
+
+/// <summary>The splits a dataset provides, as in the original's <c>datasets.select</c>.</summary>
+public sealed record DatasetSplits(IDataSplit Training, IDataSplit Testing, IDataSplit Evaluation)
+{
+    /// <summary>Present with <c>--use_tv_split</c>.</summary>
+    public IDataSplit? Validation { get; init; }
+}
+
+/// <summary>A dataset component: reads or generates its data and splits it.</summary>
+public interface IDataset
+{
+    DatasetSplits Load();
+}

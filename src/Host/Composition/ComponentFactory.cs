@@ -1,0 +1,109 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using NirHost.Abstractions;
+using NirHost.Host.Cli;
+using NirHost.Host.Plugins;
+
+namespace NirHost.Host.Composition;
+
+/// <summary>
+/// Builds components chosen by name. Constructor parameters come from the service provider, except
+/// the <see cref="ComponentSpec"/> of the name the user typed and any extra arguments given here.
+/// </summary>
+public sealed class ComponentFactory(PluginCatalog catalog, IServiceProvider services)
+{
+    public T Create<T>(ComponentKind kind, string fullName, string flag, params object[] extra) where T : class
+    {
+        var spec = ParseSpec(kind, fullName);
+        var descriptor = Resolve(kind, spec, flag);
+        try
+        {
+            return (T)Construct(descriptor, spec, extra);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw Wrap(descriptor, e.InnerException);
+        }
+        catch (Exception e) when (e is not ComponentException and not CommandLineException)
+        {
+            throw Wrap(descriptor, e);
+        }
+    }
+
+    public ComponentDescriptor Resolve(ComponentKind kind, ComponentSpec spec, string flag)
+    {
+        var descriptor = catalog.Find(kind, spec.Name);
+        if (descriptor is not null)
+        {
+            return descriptor;
+        }
+        var known = catalog.OfKind(kind).Select(c => c.Name).ToList();
+        var suggestion = Suggestions.Closest(spec.Name, known);
+        throw new CommandLineException(
+            $"--{flag}: no {kind} named '{spec.Name}' is installed" +
+            (suggestion is null ? "" : $" (did you mean '{suggestion}'?)") +
+            $". Available: {(known.Count == 0 ? "none" : string.Join(", ", known))}.");
+    }
+
+    /// <summary>Splits <c>e_recall@4</c> into name and argument, and <c>resnet50_frozen_normalize</c> into name and suffixes.</summary>
+    public ComponentSpec ParseSpec(ComponentKind kind, string fullName)
+    {
+        switch (kind)
+        {
+            case ComponentKind.Metric:
+            {
+                var at = fullName.IndexOf('@');
+                return at < 0
+                    ? ComponentSpec.Plain(fullName)
+                    : new ComponentSpec(fullName, fullName[..at], fullName[(at + 1)..], new HashSet<string>(StringComparer.Ordinal));
+            }
+            case ComponentKind.Architecture:
+            {
+                // The longest installed name that prefixes the full name wins, so names may contain underscores.
+                var match = catalog.OfKind(kind)
+                    .Select(c => c.Name)
+                    .Where(name => fullName == name || fullName.StartsWith(name + "_", StringComparison.Ordinal))
+                    .OrderByDescending(name => name.Length)
+                    .FirstOrDefault();
+                var name = match ?? fullName.Split('_')[0];
+                var suffixes = fullName.Length > name.Length
+                    ? fullName[(name.Length + 1)..].Split('_', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)
+                    : new HashSet<string>(StringComparer.Ordinal);
+                return new ComponentSpec(fullName, name, null, suffixes);
+            }
+            default:
+                return ComponentSpec.Plain(fullName);
+        }
+    }
+
+    private object Construct(ComponentDescriptor descriptor, ComponentSpec spec, object[] extra)
+    {
+        var constructor = descriptor.Type.GetConstructors()
+            .OrderByDescending(c => c.GetParameters().Length)
+            .FirstOrDefault()
+            ?? throw new ComponentException(descriptor, "has no public constructor");
+        var arguments = constructor.GetParameters().Select(parameter =>
+        {
+            if (parameter.ParameterType == typeof(ComponentSpec))
+            {
+                return spec;
+            }
+            var given = extra.FirstOrDefault(parameter.ParameterType.IsInstanceOfType);
+            return given
+                ?? services.GetService(parameter.ParameterType)
+                ?? throw new ComponentException(descriptor,
+                    $"asks for a {parameter.ParameterType.Name} ('{parameter.Name}') in its constructor, which the host does not provide");
+        }).ToArray();
+        return constructor.Invoke(arguments);
+    }
+
+    private static Exception Wrap(ComponentDescriptor descriptor, Exception inner) =>
+        inner is CommandLineException or ComponentException ? inner : new ComponentException(descriptor, inner.Message, inner);
+}
+
+/// <summary>A failure inside a plugin component; the message names the component, its kind and its assembly.</summary>
+public sealed class ComponentException(ComponentDescriptor descriptor, string message, Exception? inner = null)
+    : Exception($"{descriptor.Kind} '{descriptor.Name}' ({descriptor.Type.FullName} in {descriptor.AssemblyPath}): {message}", inner)
+{
+    public ComponentDescriptor Descriptor { get; } = descriptor;
+}

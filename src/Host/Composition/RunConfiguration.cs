@@ -1,0 +1,33 @@
+using NirHost.Host.Cli;
+
+namespace NirHost.Host.Composition;
+
+/// <summary>The command line of one run: every options object, bound, and what the user actually typed.</summary>
+public sealed class RunConfiguration(FlagCatalog flags, ParsedArguments arguments, IReadOnlyDictionary<Type, object> options)
+{
+    public FlagCatalog Flags { get; } = flags;
+
+    public ParsedArguments Arguments { get; } = arguments;
+
+    public IReadOnlyDictionary<Type, object> Options { get; } = options;
+
+    public T Get<T>() where T : class => (T)Options[typeof(T)];
+
+    /// <summary>Every flag with its effective value, in catalog order, for Parameter_Info.txt and config.json.</summary>
+    public IEnumerable<(string Flag, string Value)> EffectiveFlags() =>
+        Flags.OptionsTypes
+            .SelectMany(entry => Flags.FlagsOf(entry.OptionsType))
+            .DistinctBy(flag => flag.Name)
+            .Select(flag => (flag.Name, flag.FormatValue(flag.Property.GetValue(Options[flag.OptionsType]))));
+
+    /// <summary>The flags the user gave, as a command line that reproduces the run.</summary>
+    public string Command(string verb = "train") =>
+        string.Join(' ', new[] { "nirhost", verb }.Concat(Arguments.Values.Select(pair =>
+        {
+            Flags.TryGet(pair.Key, out var definitions);
+            return definitions[0].IsSwitch ? $"--{pair.Key}" : $"--{pair.Key} {string.Join(' ', pair.Value.Select(Quote))}";
+        })));
+
+    private static string Quote(string value) =>
+        value.Length > 0 && value.All(c => char.IsLetterOrDigit(c) || "@._-/:+=,".Contains(c)) ? value : $"'{value.Replace("'", "'\\''")}'";
+}

@@ -1,0 +1,143 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NirHost.Abstractions;
+using NirHost.Host.Cli;
+using NirHost.Host.Composition;
+using NirHost.Host.Options;
+using NirHost.Host.Plugins;
+using NirHost.Host.Training;
+
+namespace NirHost.Host;
+
+/// <summary>The pieces of the <c>nirhost</c> command, callable in-process (tests use them directly).</summary>
+public static class NirHostApp
+{
+    /// <summary>Options types of the host itself, listed under "General" in --help.</summary>
+    public static readonly (string Group, Type Type)[] HostOptions =
+    [
+        ("General: data", typeof(DataOptions)),
+        ("General: optimisation", typeof(OptimizationOptions)),
+        ("General: components", typeof(ComponentSelectionOptions)),
+        ("General: evaluation", typeof(EvaluationOptions)),
+        ("General: run and logging", typeof(RunOptions)),
+    ];
+
+    /// <summary>The plugins folder the build lays out beside the host.</summary>
+    public static string DefaultPluginsFolder => Path.Combine(AppContext.BaseDirectory, "plugins");
+
+    /// <summary>Takes every <c>--plugins DIR</c> (or <c>--plugins=DIR</c>) out of the arguments.</summary>
+    public static (List<string> Roots, List<string> Remaining) SplitPluginRoots(IReadOnlyList<string> args)
+    {
+        var roots = new List<string>();
+        var rest = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "--plugins")
+            {
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new CommandLineException("--plugins expects a folder.");
+                }
+                roots.Add(args[++i]);
+            }
+            else if (args[i].StartsWith("--plugins=", StringComparison.Ordinal))
+            {
+                roots.Add(args[i]["--plugins=".Length..]);
+            }
+            else
+            {
+                rest.Add(args[i]);
+            }
+        }
+        foreach (var root in roots)
+        {
+            if (root.Length == 0 || !Directory.Exists(root))
+            {
+                throw new CommandLineException($"--plugins {root}: no such folder.");
+            }
+        }
+        if (roots.Count == 0)
+        {
+            roots.Add(DefaultPluginsFolder);
+        }
+        return (roots, rest);
+    }
+
+    public static FlagCatalog BuildFlags(PluginCatalog catalog)
+    {
+        var flags = new FlagCatalog();
+        foreach (var (group, type) in HostOptions)
+        {
+            flags.Add(group, type);
+        }
+        foreach (var component in catalog.Components.OrderBy(c => c.Kind).ThenBy(c => c.Name, StringComparer.Ordinal))
+        {
+            if (component.OptionsType is { } options)
+            {
+                flags.Add($"{component.Kind} '{component.Name}' ({component.PluginName})", options);
+            }
+        }
+        return flags;
+    }
+
+    public static RunConfiguration Parse(FlagCatalog flags, IReadOnlyList<string> args)
+    {
+        var parsed = new ArgumentParser(flags).Parse(args);
+        var options = new OptionsBinder(flags).Bind(parsed);
+        return new RunConfiguration(flags, parsed, options);
+    }
+
+    /// <summary>Checks across flags that the original asserts, and flags whose behaviour NirHost does not offer yet.</summary>
+    public static void Validate(RunConfiguration configuration, PluginCatalog catalog)
+    {
+        if (catalog.Conflicts.Count > 0)
+        {
+            throw new CommandLineException(string.Join(Environment.NewLine, catalog.Conflicts));
+        }
+        var optimization = configuration.Get<OptimizationOptions>();
+        var selection = configuration.Get<ComponentSelectionOptions>();
+        if (optimization.Bs % selection.SamplesPerClass != 0)
+        {
+            throw new CommandLineException(
+                $"--bs {optimization.Bs} must be a multiple of --samples_per_class {selection.SamplesPerClass} (the original asserts this for class-based batches).");
+        }
+        var unsupported = new (bool Given, string Flag, string Why)[]
+        {
+            (configuration.Get<DataOptions>().UseTvSplit, "use_tv_split", "train/validation splits come with the benchmark datasets"),
+            (configuration.Get<RunOptions>().LogOnline, "log_online", "TensorBoard logging comes with the complete training loop"),
+            (selection.UseFloat16, "use_float16", "mixed precision is not available in this build"),
+            (selection.DataSslSet, "data_ssl_set", "it is obsolete in the original and has no NirHost equivalent"),
+            (optimization.InternalSplit != 1, "internal_split", "meta-learning splits are not part of NirHost"),
+            (!configuration.Get<EvaluationOptions>().Evaltypes.SequenceEqual(["embeds"]), "evaltypes", "only the embedding (embeds) is evaluated"),
+        };
+        foreach (var (given, flag, why) in unsupported)
+        {
+            if (given)
+            {
+                throw new CommandLineException($"--{flag} is not supported yet: {why}.");
+            }
+        }
+    }
+
+    /// <summary>Assembles a run with the generic host and trains it.</summary>
+    public static RunSummary Train(PluginCatalog catalog, RunConfiguration configuration, TrainingReporter reporter,
+        CancellationToken cancellation = default, Action<ILoggingBuilder>? logging = null)
+    {
+        Validate(configuration, catalog);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.ClearProviders();
+        if (logging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(
+                configuration.Get<RunOptions>().Debug ? LogLevel.Debug : LogLevel.Warning);
+        }
+        else
+        {
+            logging(builder.Logging);
+        }
+        builder.Services.AddNirHostRun(catalog, configuration);
+        using var host = builder.Build();
+        return host.Services.GetRequiredService<Trainer>().Run(reporter, cancellation);
+    }
+}

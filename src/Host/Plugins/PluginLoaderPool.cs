@@ -1,0 +1,166 @@
+using System.Reflection;
+using McMaster.NETCore.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NirHost.Abstractions;
+
+namespace NirHost.Host.Plugins;
+
+/// <summary>
+/// Loads plugin assemblies laid out as <c>&lt;root&gt;/&lt;Kind&gt;/&lt;PluginName&gt;/&lt;PluginName&gt;.dll</c>.
+/// Loaders are unloadable with hot reload on and live as long as the pool, so a plugin rebuilt on disk is
+/// picked up by the next <see cref="Scan"/> in the same process.
+/// </summary>
+public sealed class PluginLoaderPool : IDisposable
+{
+    // Types whose assemblies the host shares with every plugin, so that a plugin's Criterion is the host's Criterion.
+    private static readonly Type[] SharedTypes =
+    [
+        typeof(ComponentAttribute),
+        typeof(TorchSharp.torch),
+        typeof(ILogger),
+        typeof(IServiceProvider),
+        typeof(IServiceCollection),
+        typeof(ActivatorUtilities),
+    ];
+
+    private readonly Dictionary<string, PluginLoader> _loaders = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>Raised when a loaded plugin was reloaded after its files changed.</summary>
+    public event Action<string>? PluginReloaded;
+
+    public PluginCatalog Scan(IEnumerable<string> roots)
+    {
+        var components = new List<ComponentDescriptor>();
+        var problems = new List<PluginProblem>();
+        foreach (var root in roots.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal))
+        {
+            if (!Directory.Exists(root))
+            {
+                problems.Add(new PluginProblem(root, "plugins folder does not exist"));
+                continue;
+            }
+            foreach (var kindFolder in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+            {
+                if (!ComponentKinds.TryParseFolder(Path.GetFileName(kindFolder), out var folderKind))
+                {
+                    continue;
+                }
+                foreach (var pluginFolder in Directory.GetDirectories(kindFolder).Order(StringComparer.Ordinal))
+                {
+                    ScanPlugin(pluginFolder, folderKind, components, problems);
+                }
+            }
+        }
+        return new PluginCatalog(components, problems, FindConflicts(components));
+    }
+
+    private void ScanPlugin(string folder, ComponentKind folderKind, List<ComponentDescriptor> components, List<PluginProblem> problems)
+    {
+        var assemblyPath = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
+        if (!File.Exists(assemblyPath))
+        {
+            problems.Add(new PluginProblem(folder, $"expected the plugin assembly {Path.GetFileName(assemblyPath)} in this folder"));
+            return;
+        }
+
+        Type[] types;
+        string version;
+        try
+        {
+            var assembly = LoaderFor(assemblyPath).LoadDefaultAssembly();
+            version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+                ?? assembly.GetName().Version?.ToString() ?? "0.0.0";
+            types = assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException e)
+        {
+            var reason = e.LoaderExceptions.FirstOrDefault(x => x is not null)?.Message ?? e.Message;
+            problems.Add(new PluginProblem(assemblyPath, $"types could not be loaded: {reason}"));
+            return;
+        }
+        catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException or IOException or InvalidOperationException)
+        {
+            problems.Add(new PluginProblem(assemblyPath, e.Message));
+            return;
+        }
+
+        foreach (var type in types)
+        {
+            var attribute = type.GetCustomAttribute<ComponentAttribute>(inherit: false);
+            if (attribute is null)
+            {
+                continue;
+            }
+            if (attribute.Kind != folderKind)
+            {
+                problems.Add(new PluginProblem(assemblyPath,
+                    $"{type.FullName} is a {attribute.Kind} component ('{attribute.Name}') but sits in the {folderKind.FolderName()} folder, for {folderKind} components; move it to {attribute.Kind.FolderName()}/"));
+                continue;
+            }
+            var contract = ContractOf(attribute.Kind);
+            if (!contract.IsAssignableFrom(type) || type.IsAbstract)
+            {
+                problems.Add(new PluginProblem(assemblyPath,
+                    $"{type.FullName} is marked as {attribute.Kind} '{attribute.Name}' but is not a concrete {contract.Name}"));
+                continue;
+            }
+            if (attribute.Options is { } options && options.GetConstructor(Type.EmptyTypes) is null)
+            {
+                problems.Add(new PluginProblem(assemblyPath, $"options type {options.FullName} of {type.FullName} needs a public parameterless constructor"));
+                continue;
+            }
+            components.Add(new ComponentDescriptor(attribute, type, assemblyPath, version));
+        }
+    }
+
+    public static Type ContractOf(ComponentKind kind) => kind switch
+    {
+        ComponentKind.Criterion => typeof(Criterion),
+        ComponentKind.BatchMiner => typeof(IBatchMiner),
+        ComponentKind.Sampler => typeof(IBatchSampler),
+        ComponentKind.Dataset => typeof(IDataset),
+        ComponentKind.Metric => typeof(IMetric),
+        ComponentKind.Architecture => typeof(Architecture),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    private static List<string> FindConflicts(List<ComponentDescriptor> components) =>
+        components
+            .GroupBy(c => (c.Kind, c.Name))
+            .Where(group => group.Count() > 1)
+            .Select(group => $"{group.Key.Kind} '{group.Key.Name}' is defined more than once: " +
+                string.Join(" and ", group.Select(c => $"{c.Type.FullName} in {c.AssemblyPath}")))
+            .ToList();
+
+    private PluginLoader LoaderFor(string assemblyPath)
+    {
+        lock (_gate)
+        {
+            if (!_loaders.TryGetValue(assemblyPath, out var loader))
+            {
+                loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, isUnloadable: true, sharedTypes: SharedTypes, config =>
+                {
+                    config.EnableHotReload = true;
+                    config.PreferSharedTypes = true;
+                });
+                loader.Reloaded += (_, _) => PluginReloaded?.Invoke(assemblyPath);
+                _loaders[assemblyPath] = loader;
+            }
+            return loader;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var loader in _loaders.Values)
+            {
+                loader.Dispose();
+            }
+            _loaders.Clear();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NirHost.Host.Training;
+
+/// <summary>What <c>summary.json</c> records: best and last value of every metric, epochs and wall time.</summary>
+public sealed class RunSummary
+{
+    [JsonPropertyName("run_folder")]
+    public string RunFolder { get; set; } = "";
+
+    [JsonPropertyName("epochs")]
+    public int Epochs { get; set; }
+
+    [JsonPropertyName("wall_time_s")]
+    public double WallTimeSeconds { get; set; }
+
+    [JsonPropertyName("train_loss")]
+    public List<double> TrainLoss { get; set; } = [];
+
+    /// <summary>Per split ("Test", "Train"), per metric: best and last value and the best epoch.</summary>
+    [JsonPropertyName("metrics")]
+    public Dictionary<string, Dictionary<string, MetricSummary>> Metrics { get; set; } = [];
+
+    public void Record(string split, int epoch, IReadOnlyDictionary<string, double> values)
+    {
+        if (!Metrics.TryGetValue(split, out var bySplit))
+        {
+            Metrics[split] = bySplit = [];
+        }
+        foreach (var (name, value) in values)
+        {
+            if (!bySplit.TryGetValue(name, out var summary))
+            {
+                bySplit[name] = summary = new MetricSummary { Best = value, BestEpoch = epoch };
+            }
+            else if (value > summary.Best)
+            {
+                summary.Best = value;
+                summary.BestEpoch = epoch;
+            }
+            summary.Last = value;
+        }
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
+
+    public static RunSummary FromJson(string json) =>
+        JsonSerializer.Deserialize<RunSummary>(json) ?? throw new InvalidDataException("summary.json is empty.");
+}
+
+public sealed class MetricSummary
+{
+    [JsonPropertyName("best")]
+    public double Best { get; set; }
+
+    [JsonPropertyName("best_epoch")]
+    public int BestEpoch { get; set; }
+
+    [JsonPropertyName("last")]
+    public double Last { get; set; }
+}
