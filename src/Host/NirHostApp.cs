@@ -97,6 +97,7 @@ public static class NirHostApp
         }
         var optimization = configuration.Get<OptimizationOptions>();
         var selection = configuration.Get<ComponentSelectionOptions>();
+        ValidateComponentNames(configuration, catalog);
         if (optimization.Bs % selection.SamplesPerClass != 0)
         {
             throw new CommandLineException(
@@ -116,6 +117,34 @@ public static class NirHostApp
             if (given)
             {
                 throw new CommandLineException($"--{flag} is not supported yet: {why}.");
+            }
+        }
+    }
+
+    /// <summary>Every component the flags name must be installed; say so before any data is loaded.</summary>
+    private static void ValidateComponentNames(RunConfiguration configuration, PluginCatalog catalog)
+    {
+        using var services = new ServiceCollection().BuildServiceProvider();
+        var factory = new ComponentFactory(catalog, services);
+        var selection = configuration.Get<ComponentSelectionOptions>();
+        var named = new List<(ComponentKind Kind, string Name, string Flag)>
+        {
+            (ComponentKind.Dataset, configuration.Get<DataOptions>().Dataset, "dataset"),
+            (ComponentKind.Architecture, selection.Arch, "arch"),
+            (ComponentKind.Criterion, selection.Loss, "loss"),
+            (ComponentKind.Sampler, selection.DataSampler, "data_sampler"),
+        };
+        named.AddRange(configuration.Get<EvaluationOptions>().EvaluationMetrics.Select(m => (ComponentKind.Metric, m, "evaluation_metrics")));
+        foreach (var (kind, name, flag) in named)
+        {
+            factory.Resolve(kind, factory.ParseSpec(kind, name), flag);
+        }
+        var storage = configuration.Get<EvaluationOptions>();
+        foreach (var metric in storage.StorageMetrics)
+        {
+            if (storage.StoreImprovements && !storage.EvaluationMetrics.Contains(metric, StringComparer.Ordinal))
+            {
+                throw new CommandLineException($"--storage_metrics {metric} is not among --evaluation_metrics, so it is never computed.");
             }
         }
     }

@@ -13,6 +13,12 @@ public sealed class RunConfiguration(FlagCatalog flags, ParsedArguments argument
 
     public T Get<T>() where T : class => (T)Options[typeof(T)];
 
+    /// <summary>The effective value of a flag by its name, whichever options type declares it.</summary>
+    public object Value(string flag) =>
+        Flags.TryGet(flag, out var definitions)
+            ? definitions[0].Property.GetValue(Options[definitions[0].OptionsType])!
+            : throw new KeyNotFoundException($"--{flag} is not a known flag.");
+
     /// <summary>Every flag with its effective value, in catalog order, for Parameter_Info.txt and config.json.</summary>
     public IEnumerable<(string Flag, string Value)> EffectiveFlags() =>
         Flags.OptionsTypes
