@@ -26,6 +26,14 @@ public sealed class CriterionAttribute(string name) : ComponentAttribute(Compone
     public string[] AllowedMiners { get; init; } = [];
 
     public bool RequiresBatchMiner => AllowedMiners.Length > 0;
+
+    /// <summary>
+    /// Name of a numeric flag (without dashes) that makes this criterion a regularizer of other proxy criteria:
+    /// when the user gives that flag explicitly with a value &gt; 0 and <c>--loss</c> names another criterion that
+    /// implements <see cref="IProxyCriterion"/>, the host builds that criterion first and then this one around it,
+    /// passing it as a constructor argument of type <see cref="IProxyCriterion"/>. Null for ordinary criteria.
+    /// </summary>
+    public string? ComposesOntoProxyCriteriaWith { get; init; }
 }
 
 public sealed class BatchMinerAttribute(string name) : ComponentAttribute(ComponentKind.BatchMiner, name);

@@ -88,14 +88,30 @@ public sealed class ComponentFactory(PluginCatalog catalog, IServiceProvider ser
             {
                 return spec;
             }
-            var given = extra.FirstOrDefault(parameter.ParameterType.IsInstanceOfType);
-            return given
-                ?? services.GetService(parameter.ParameterType)
-                ?? throw new ComponentException(descriptor,
-                    $"asks for a {parameter.ParameterType.Name} ('{parameter.Name}') in its constructor, which the host does not provide");
+            var given = extra.FirstOrDefault(parameter.ParameterType.IsInstanceOfType)
+                ?? services.GetService(parameter.ParameterType);
+            if (given is not null)
+            {
+                return given;
+            }
+            // Optional collaborators (a criterion to compose onto, say) fall back to their default when absent.
+            if (parameter.HasDefaultValue)
+            {
+                return parameter.DefaultValue;
+            }
+            if (IsNullable(parameter))
+            {
+                return null;
+            }
+            throw new ComponentException(descriptor,
+                $"asks for a {parameter.ParameterType.Name} ('{parameter.Name}') in its constructor, which the host does not provide");
         }).ToArray();
         return constructor.Invoke(arguments);
     }
+
+    private static bool IsNullable(ParameterInfo parameter) =>
+        Nullable.GetUnderlyingType(parameter.ParameterType) is not null
+        || (!parameter.ParameterType.IsValueType && new NullabilityInfoContext().Create(parameter).WriteState == NullabilityState.Nullable);
 
     private static Exception Wrap(ComponentDescriptor descriptor, Exception inner) =>
         inner is CommandLineException or ComponentException ? inner : new ComponentException(descriptor, inner.Message, inner);

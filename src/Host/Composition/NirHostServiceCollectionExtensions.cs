@@ -35,7 +35,7 @@ public static class NirHostServiceCollectionExtensions
             .Create<Architecture>(ComponentKind.Architecture, selection.Arch, "arch"));
         services.AddSingleton(sp => sp.GetRequiredService<ComponentFactory>()
             .Create<IBatchSampler>(ComponentKind.Sampler, selection.DataSampler, "data_sampler"));
-        services.AddSingleton(sp => CreateCriterion(sp, catalog, selection));
+        services.AddSingleton(sp => CreateCriterion(sp, catalog, configuration, selection));
         services.AddSingleton(sp => new Evaluator(configuration.Get<EvaluationOptions>().EvaluationMetrics
             .Distinct(StringComparer.Ordinal)
             .Select(name => sp.GetRequiredService<ComponentFactory>().Create<IMetric>(ComponentKind.Metric, name, "evaluation_metrics"))
@@ -65,7 +65,13 @@ public static class NirHostServiceCollectionExtensions
     /// The criterion, plus its batch miner when it needs one. As in the original, a criterion that needs
     /// a miner refuses one it does not allow before training starts.
     /// </summary>
-    private static CriterionWithMiner CreateCriterion(IServiceProvider services, PluginCatalog catalog, ComponentSelectionOptions selection)
+    /// <remarks>
+    /// A criterion whose attribute names a <see cref="CriterionAttribute.ComposesOntoProxyCriteriaWith"/> flag
+    /// (NIR: <c>--loss_nir_w_align</c>) is built around the selected one when the user gives that flag with a
+    /// value &gt; 0 and <c>--loss</c> names a different criterion, which must then have proxies.
+    /// </remarks>
+    private static CriterionWithMiner CreateCriterion(IServiceProvider services, PluginCatalog catalog, RunConfiguration configuration,
+        ComponentSelectionOptions selection)
     {
         var factory = services.GetRequiredService<ComponentFactory>();
         var descriptor = factory.Resolve(ComponentKind.Criterion, ComponentSpec.Plain(selection.Loss), "loss");
@@ -81,7 +87,40 @@ public static class NirHostServiceCollectionExtensions
             miner = factory.Create<IBatchMiner>(ComponentKind.BatchMiner, selection.BatchMining, "batch_mining");
         }
         var criterion = factory.Create<Criterion>(ComponentKind.Criterion, selection.Loss, "loss");
+        foreach (var (composer, flag) in RequestedCompositions(catalog, configuration, descriptor))
+        {
+            if (criterion is not IProxyCriterion)
+            {
+                criterion.Dispose();
+                throw new Cli.CommandLineException($"--{flag} needs a proxy-based criterion; --loss {selection.Loss} has no proxies.");
+            }
+            criterion = factory.Create<Criterion>(ComponentKind.Criterion, composer.Name, "loss", criterion);
+            descriptor = composer;
+        }
         return new CriterionWithMiner(criterion, miner, descriptor);
+    }
+
+    /// <summary>Regularizers to compose onto the selected criterion: those whose composition flag was given with a value &gt; 0.</summary>
+    private static IEnumerable<(ComponentDescriptor Composer, string Flag)> RequestedCompositions(
+        PluginCatalog catalog, RunConfiguration configuration, ComponentDescriptor selected)
+    {
+        foreach (var component in catalog.OfKind(ComponentKind.Criterion).OrderBy(c => c.Name, StringComparer.Ordinal))
+        {
+            if (component.Attribute is not CriterionAttribute { ComposesOntoProxyCriteriaWith: { } flag }
+                || component.Name == selected.Name
+                || !configuration.Arguments.WasGiven(flag)
+                || !configuration.Flags.TryGet(flag, out var definitions))
+            {
+                continue;
+            }
+            var definition = definitions[0];
+            var value = Convert.ToDouble(definition.Property.GetValue(configuration.Options[definition.OptionsType]),
+                System.Globalization.CultureInfo.InvariantCulture);
+            if (value > 0)
+            {
+                yield return (component, flag);
+            }
+        }
     }
 }
 
