@@ -97,12 +97,12 @@ public static class NirHostApp
         }
         var optimization = configuration.Get<OptimizationOptions>();
         var selection = configuration.Get<ComponentSelectionOptions>();
-        ValidateComponentNames(configuration, catalog);
         if (optimization.Bs % selection.SamplesPerClass != 0)
         {
             throw new CommandLineException(
                 $"--bs {optimization.Bs} must be a multiple of --samples_per_class {selection.SamplesPerClass} (the original asserts this for class-based batches).");
         }
+        ValidateComponentNames(configuration, catalog);
         var unsupported = new (bool Given, string Flag, string Why)[]
         {
             (configuration.Get<DataOptions>().UseTvSplit, "use_tv_split", "train/validation splits come with the benchmark datasets"),
