@@ -22,7 +22,7 @@ internal sealed class SyntheticRenderer(int imageSize)
     /// <summary>The fixed recipe of class <paramref name="classId"/> under dataset seed <paramref name="seed"/>.</summary>
     private static Part[] ClassRecipe(int seed, int classId)
     {
-        var random = new Random(HashCode.Combine(seed, classId, 0x5EED));
+        var random = new Random(StableSeed(seed, classId, 0x5EED));
         var parts = new Part[PartsPerClass];
         for (var p = 0; p < parts.Length; p++)
         {
@@ -43,7 +43,7 @@ internal sealed class SyntheticRenderer(int imageSize)
     public void Render(int seed, int classId, int sampleId, Span<float> pixels)
     {
         var recipe = ClassRecipe(seed, classId);
-        var random = new Random(HashCode.Combine(seed, classId, sampleId));
+        var random = new Random(StableSeed(seed, classId, sampleId));
 
         var rotation = (random.NextSingle() - 0.5f) * MathF.PI * 2f;
         var scale = 0.75f + 0.45f * random.NextSingle();
@@ -104,6 +104,24 @@ internal sealed class SyntheticRenderer(int imageSize)
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Mixes the three numbers into one seed with SplitMix64 steps. HashCode.Combine would not do: .NET
+    /// randomises it per process, and the dataset must be the same image for image in every run.
+    /// </summary>
+    internal static int StableSeed(int a, int b, int c)
+    {
+        var state = 0x9E3779B97F4A7C15UL;
+        foreach (var value in new[] { a, b, c })
+        {
+            state ^= (uint)value;
+            state += 0x9E3779B97F4A7C15UL;
+            state = (state ^ (state >> 30)) * 0xBF58476D1CE4E5B9UL;
+            state = (state ^ (state >> 27)) * 0x94D049BB133111EBUL;
+            state ^= state >> 31;
+        }
+        return (int)(state & int.MaxValue);
     }
 
     private static float Jitter(Random random) => 0.85f + 0.3f * random.NextSingle();
