@@ -115,6 +115,8 @@ public static class SafeTensorsFile
         foreach (var (name, tensor) in tensors.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
             var dtypeName = DTypes.First(pair => pair.Value.Type == tensor.dtype).Key;
+            // The detached CPU copies are temporaries of this write; free them now rather than at finalisation.
+            using var scope = NewDisposeScope();
             var data = tensor.detach().cpu().contiguous().bytes.ToArray();
             header[name] = new JsonObject
             {
