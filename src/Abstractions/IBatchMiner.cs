@@ -8,9 +8,35 @@ public sealed record MinedTriplets(long[] Anchors, long[] Positives, long[] Nega
     public int Count => Anchors.Length;
 }
 
+/// <summary>
+/// Anchors with a set of positives and a set of negatives each, as the original's <c>npair</c> and
+/// <c>lifted</c> miners return them. Row i of the boolean [anchors, batch] masks marks the positives and the
+/// negatives of anchor <c>Anchors[i]</c>; the masks live on the device of the mined embeddings.
+/// </summary>
+public sealed record MinedSets(long[] Anchors, Tensor Positives, Tensor Negatives)
+{
+    public int Count => Anchors.Length;
+
+    /// <summary>Each triplet as an anchor whose positive and negative sets hold one sample each.</summary>
+    public static MinedSets FromTriplets(MinedTriplets triplets, long batchSize, Device device)
+    {
+        return new MinedSets(triplets.Anchors, OneHot(triplets.Positives), OneHot(triplets.Negatives));
+
+        Tensor OneHot(long[] indices) =>
+            nn.functional.one_hot(tensor(indices, device: device), batchSize).to_type(ScalarType.Bool);
+    }
+}
+
 /// <summary>Chooses which tuples of a batch a tuple-based criterion learns from.</summary>
 public interface IBatchMiner
 {
     /// <summary>Mines the batch. Any sampling draws from <paramref name="random"/>, reseeded every epoch.</summary>
     MinedTriplets Mine(Tensor embeddings, Tensor labels, Random random);
+
+    /// <summary>
+    /// Mines anchors with sets of positives and negatives (what npair- and lifted-style criteria consume).
+    /// Set miners override it; by default every mined triplet becomes an anchor with one positive and one negative.
+    /// </summary>
+    MinedSets MineSets(Tensor embeddings, Tensor labels, Random random) =>
+        MinedSets.FromTriplets(Mine(embeddings, labels, random), embeddings.shape[0], embeddings.device);
 }
