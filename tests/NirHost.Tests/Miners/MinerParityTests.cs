@@ -14,6 +14,10 @@ public sealed class MinerParityTests
     public static TheoryData<string> Distance => OwnFixtures.Miners.OfKind("miner_distance");
     public static TheoryData<string> NPair => OwnFixtures.Miners.OfKind("miner_npair");
     public static TheoryData<string> Lifted => OwnFixtures.Miners.OfKind("miner_lifted");
+    public static TheoryData<string> Softhard => OwnFixtures.Miners.OfKind("miner_softhard");
+    public static TheoryData<string> RhoDistance => OwnFixtures.Miners.OfKind("miner_rho_distance");
+    public static TheoryData<string> RandomDistance => OwnFixtures.Miners.OfKind("miner_random_distance");
+    public static TheoryData<string> Parametric => OwnFixtures.Miners.OfKind("miner_parametric");
 
     [Theory]
     [MemberData(nameof(Semihard))]
@@ -68,6 +72,73 @@ public sealed class MinerParityTests
         Assert.Equal(Longs(fixture["expect.anchors"]), sets.Anchors);
         AssertMask(fixture["expect.positives"], sets.Positives, "positive sets");
         AssertMask(fixture["expect.negatives"], sets.Negatives, "negative sets");
+    }
+
+    [Theory]
+    [MemberData(nameof(Softhard))]
+    public void Softhard_candidates_match_the_original(string name)
+    {
+        using var fixture = OwnFixtures.Miners.Load(name);
+        using var scope = NewDisposeScope();
+        var sameClass = BatchMasks.SameClass(fixture["input.labels"]);
+        var anchors = BatchMasks.Indices(BatchMasks.HasPositive(sameClass));
+        Assert.Equal(Longs(fixture["expect.anchors"]), anchors);
+        var (positives, negatives) = SofthardMiner.Candidates(PairwiseDistances.Euclidean(fixture["input.x"]), sameClass, anchors);
+        AssertMask(fixture["expect.positive_candidates"], positives, "hard positive candidates");
+        AssertMask(fixture["expect.negative_candidates"], negatives, "hard negative candidates");
+    }
+
+    [Theory]
+    [MemberData(nameof(RhoDistance))]
+    public void Rho_distance_weights_and_candidates_match_the_original(string name)
+    {
+        using var fixture = OwnFixtures.Miners.Load(name);
+        using var scope = NewDisposeScope();
+        var sameClass = BatchMasks.SameClass(fixture["input.labels"]);
+        var anchors = BatchMasks.Indices(BatchMasks.HasPositive(sameClass));
+        Assert.Equal(Longs(fixture["expect.anchors"]), anchors);
+        var others = BatchMasks.Rows(BatchMasks.WithoutSelf(sameClass), anchors);
+        AssertMask(fixture["expect.positive_candidates"], others, "positive candidates");
+        var weights = RhoDistanceMiner.NegativeWeights(fixture["input.x"], sameClass, anchors, fixture.Double("miner_rho_distance_lower_cutoff"));
+        TensorAssert.Close(fixture["expect.negative_weights"], weights, fixture.Tolerance, "inverse sphere weights");
+        // The push branch: the anchor is its own positive, its negative one of its class.
+        Assert.Equal(anchors, Longs(fixture["expect.push_positives"]));
+        AssertMask(fixture["expect.push_negative_candidates"], others, "push negative candidates");
+    }
+
+    [Theory]
+    [MemberData(nameof(RandomDistance))]
+    public void Random_distance_weights_match_the_original_given_its_label_permutation(string name)
+    {
+        using var fixture = OwnFixtures.Miners.Load(name);
+        using var scope = NewDisposeScope();
+        var sameClass = BatchMasks.SameClass(fixture["input.labels"]);
+        var anchors = BatchMasks.Indices(BatchMasks.HasPositive(sameClass));
+        Assert.Equal(Longs(fixture["expect.anchors"]), anchors);
+        AssertMask(fixture["expect.positive_candidates"], BatchMasks.Rows(BatchMasks.WithoutSelf(sameClass), anchors), "positive candidates");
+        var weights = RandomDistanceMiner.NegativeWeights(fixture["input.x"], sameClass, anchors, fixture.Double("miner_distance_lower_cutoff"));
+        TensorAssert.Close(fixture["expect.negative_weights"], weights, fixture.Tolerance, "inverse sphere weights");
+    }
+
+    [Theory]
+    [MemberData(nameof(Parametric))]
+    public void Parametric_distribution_and_weights_match_the_original(string name)
+    {
+        using var fixture = OwnFixtures.Miners.Load(name);
+        using var scope = NewDisposeScope();
+        var limits = fixture.Entry["miner_parametric_support_lim"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        var miner = new ParametricMiner(new ParametricMinerOptions
+        {
+            Mode = fixture.Get<string>("miner_parametric_mode"),
+            NSupport = fixture.Get<int>("miner_parametric_n_support"),
+            SupportLim = limits,
+        });
+        TensorAssert.Close(fixture["expect.sample_distr"], tensor(miner.Distribution), fixture.Tolerance, "distribution over distance bins");
+        var sameClass = BatchMasks.SameClass(fixture["input.labels"]);
+        var anchors = BatchMasks.Indices(BatchMasks.HasPositive(sameClass));
+        Assert.Equal(Longs(fixture["expect.anchors"]), anchors);
+        AssertMask(fixture["expect.positive_candidates"], BatchMasks.Rows(BatchMasks.WithoutSelf(sameClass), anchors), "positive candidates");
+        TensorAssert.Close(fixture["expect.negative_weights"], miner.NegativeWeights(fixture["input.x"], sameClass, anchors), fixture.Tolerance, "negative weights");
     }
 
     internal static long[] Longs(Tensor values) => values.to(int64).data<long>().ToArray();

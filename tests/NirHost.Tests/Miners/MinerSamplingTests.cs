@@ -16,11 +16,16 @@ public sealed class MinerSamplingTests
         return (x, labels[randperm(classes * perClass, generator: generator)]);
     }
 
-    public static TheoryData<string> TripletMiners => ["semihard", "distance", "npair", "lifted"];
+    public static TheoryData<string> TripletMiners => ["random", "semihard", "softhard", "distance", "rho_distance", "parametric", "npair", "lifted"];
 
     private static IBatchMiner Create(string name) => name switch
     {
+        "random" => new RandomMiner(),
         "semihard" => new SemihardMiner(new SemihardMinerOptions()),
+        "softhard" => new SofthardMiner(),
+        // Without pushes rho_distance mines ordinary triplets; pushes are checked on their own.
+        "rho_distance" => new RhoDistanceMiner(new RhoDistanceMinerOptions { ContrastiveProbability = 0 }),
+        "parametric" => new ParametricMiner(new ParametricMinerOptions()),
         "distance" => new DistanceMiner(new DistanceMinerOptions()),
         "npair" => new NPairMiner(),
         "lifted" => new LiftedMiner(),
@@ -62,6 +67,80 @@ public sealed class MinerSamplingTests
         Assert.Equal(triplets.Anchors, sets.Anchors);
         Assert.Equal(triplets.Positives, sets.Positives.to(int64).argmax(1).data<long>().ToArray());
         Assert.Equal(triplets.Negatives, sets.Negatives.to(int64).argmax(1).data<long>().ToArray());
+    }
+
+    [Fact]
+    public void Rho_distance_pushes_apart_samples_of_the_anchor_class_at_the_given_rate()
+    {
+        using var scope = NewDisposeScope();
+        var (x, labels) = Batch(classes: 5, perClass: 4, dim: 16, seed: 7);
+        var classOf = labels.data<long>().ToArray();
+        var miner = new RhoDistanceMiner(new RhoDistanceMinerOptions { ContrastiveProbability = 0.3 });
+        var random = new Random(8);
+        var (pushes, total) = (0, 0);
+        for (var round = 0; round < 100; round++)
+        {
+            var triplets = miner.Mine(x, labels, random);
+            for (var t = 0; t < triplets.Count; t++)
+            {
+                var (a, p, n) = (triplets.Anchors[t], triplets.Positives[t], triplets.Negatives[t]);
+                total++;
+                if (a == p)
+                {
+                    pushes++;
+                    Assert.NotEqual(a, n);
+                    Assert.Equal(classOf[a], classOf[n]);
+                }
+                else
+                {
+                    Assert.Equal(classOf[a], classOf[p]);
+                    Assert.NotEqual(classOf[a], classOf[n]);
+                }
+            }
+        }
+        // 2000 triplets: the push rate's standard deviation is about 0.01.
+        Assert.InRange(pushes / (double)total, 0.25, 0.35);
+    }
+
+    [Fact]
+    public void Intra_random_draws_all_three_samples_from_one_class_as_many_times_as_the_batch_has_samples()
+    {
+        using var scope = NewDisposeScope();
+        var (x, labels) = Batch(classes: 4, perClass: 3, dim: 8, seed: 9);
+        var classOf = labels.data<long>().ToArray();
+        var triplets = new IntraRandomMiner().Mine(x, labels, new Random(10));
+        Assert.Equal(classOf.Length, triplets.Count);
+        for (var t = 0; t < triplets.Count; t++)
+        {
+            Assert.Equal(classOf[triplets.Anchors[t]], classOf[triplets.Positives[t]]);
+            Assert.Equal(classOf[triplets.Anchors[t]], classOf[triplets.Negatives[t]]);
+        }
+        Assert.True(triplets.Anchors.Select(a => classOf[a]).Distinct().Count() > 1, "classes are drawn at random");
+    }
+
+    [Fact]
+    public void Random_distance_mines_in_batch_tuples_independent_of_the_true_classes()
+    {
+        using var scope = NewDisposeScope();
+        var (x, labels) = Batch(classes: 4, perClass: 4, dim: 8, seed: 12);
+        var classOf = labels.data<long>().ToArray();
+        var miner = new RandomDistanceMiner(new DistanceMinerOptions());
+        var random = new Random(13);
+        var (sameClassPositives, total) = (0, 0);
+        for (var round = 0; round < 20; round++)
+        {
+            var triplets = miner.Mine(x, labels, random);
+            for (var t = 0; t < triplets.Count; t++)
+            {
+                Assert.InRange(triplets.Negatives[t], 0, classOf.Length - 1);
+                Assert.NotEqual(triplets.Anchors[t], triplets.Positives[t]);
+                Assert.NotEqual(triplets.Anchors[t], triplets.Negatives[t]);
+                sameClassPositives += classOf[triplets.Anchors[t]] == classOf[triplets.Positives[t]] ? 1 : 0;
+                total++;
+            }
+        }
+        // Shuffled labels: a positive shares the anchor's true class about 3/15 of the time, not always.
+        Assert.InRange(sameClassPositives / (double)total, 0.1, 0.35);
     }
 
     [Fact]

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace NirHost.Tests.Miners;
+
+/// <summary>Every batch miner and data sampler of the original is installed under its original name.</summary>
+public sealed class MinerAndSamplerCatalogTests
+{
+    public static readonly string[] Miners =
+        ["random", "semihard", "softhard", "distance", "rho_distance", "npair", "parametric", "lifted", "random_distance", "intra_random"];
+
+    public static readonly string[] Samplers = ["class_random", "random"];
+
+    [Fact]
+    public async Task Plugins_json_lists_every_miner_and_sampler_under_its_kind_with_the_original_flags()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nirhost.dll"));
+        start.ArgumentList.Add("plugins");
+        start.ArgumentList.Add("--json");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, await error);
+
+        var components = JsonNode.Parse(await output)!["components"]!.AsArray();
+        var names = components.Select(c => $"{c!["kind"]}/{c["name"]}").ToHashSet();
+        Assert.All(Miners, miner => Assert.Contains($"BatchMiner/{miner}", names));
+        Assert.All(Samplers, sampler => Assert.Contains($"Sampler/{sampler}", names));
+
+        string Default(string component, string flag) => components
+            .First(c => c!["name"]!.GetValue<string>() == component && c["kind"]!.GetValue<string>() != "Criterion")!["options"]!.AsArray()
+            .First(o => o!["flag"]!.GetValue<string>() == flag)!["default"]!.GetValue<string>();
+        Assert.Equal("0.5", Default("distance", "--miner_distance_lower_cutoff"));
+        Assert.Equal("1.4", Default("random_distance", "--miner_distance_upper_cutoff"));
+        Assert.Equal("0.2", Default("rho_distance", "--miner_rho_distance_cp"));
+        Assert.Equal("0.2", Default("semihard", "--miner_semihard_margin"));
+        Assert.Equal("uniform", Default("parametric", "--miner_parametric_mode"));
+    }
+}
