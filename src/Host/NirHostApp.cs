@@ -81,7 +81,14 @@ public static class NirHostApp
         return flags;
     }
 
+    /// <summary>Parses a command line; with <c>--resume</c>, the configuration is the resumed run's own.</summary>
     public static RunConfiguration Parse(FlagCatalog flags, IReadOnlyList<string> args)
+    {
+        var given = ParseOnly(flags, args);
+        return given.Arguments.HelpRequested ? given : RunResumption.Prepare(given, arguments => ParseOnly(flags, arguments));
+    }
+
+    private static RunConfiguration ParseOnly(FlagCatalog flags, IReadOnlyList<string> args)
     {
         var parsed = new ArgumentParser(flags).Parse(args);
         var options = new OptionsBinder(flags).Bind(parsed);
@@ -103,11 +110,13 @@ public static class NirHostApp
                 $"--bs {optimization.Bs} must be a multiple of --samples_per_class {selection.SamplesPerClass} (the original asserts this for class-based batches).");
         }
         ValidateComponentNames(configuration, catalog);
+        if (selection.UseFloat16)
+        {
+            throw new CommandLineException($"--use_float16 is not available: {Float16Unavailable}.");
+        }
         var unsupported = new (bool Given, string Flag, string Why)[]
         {
             (configuration.Get<DataOptions>().UseTvSplit, "use_tv_split", "train/validation splits come with the benchmark datasets"),
-            (configuration.Get<RunOptions>().LogOnline, "log_online", "TensorBoard logging comes with the complete training loop"),
-            (selection.UseFloat16, "use_float16", "mixed precision is not available in this build"),
             (selection.DataSslSet, "data_ssl_set", "it is obsolete in the original and has no NirHost equivalent"),
             (optimization.InternalSplit != 1, "internal_split", "meta-learning splits are not part of NirHost"),
             (!configuration.Get<EvaluationOptions>().Evaltypes.SequenceEqual(["embeds"]), "evaltypes", "only the embedding (embeds) is evaluated"),
@@ -120,6 +129,15 @@ public static class NirHostApp
             }
         }
     }
+
+    /// <summary>
+    /// Why <c>--use_float16</c> stops the run. The original wraps each step in CUDA autocast (float16 matrix
+    /// products, float32 reductions) with a gradient scaler; TorchSharp 0.107 binds no autocast, and casting whole
+    /// modules to float16 would be a different, less stable training than the one the flag asks for.
+    /// </summary>
+    public const string Float16Unavailable =
+        "mixed precision needs autocast, which TorchSharp 0.107 (the libtorch binding NirHost uses) does not provide, " +
+        "on CUDA or CPU. Drop the flag to train in float32; the numbers are those of the original without it";
 
     /// <summary>Every component the flags name must be installed; say so before any data is loaded.</summary>
     private static void ValidateComponentNames(RunConfiguration configuration, PluginCatalog catalog)

@@ -26,6 +26,18 @@ public sealed class RunConfiguration(FlagCatalog flags, ParsedArguments argument
             .DistinctBy(flag => flag.Name)
             .Select(flag => (flag.Name, flag.FormatValue(flag.Property.GetValue(Options[flag.OptionsType]))));
 
+    /// <summary>The flags the user gave as an argument list that parses back to the same configuration.</summary>
+    public IReadOnlyList<string> ArgumentList(Func<string, bool>? include = null) =>
+        [.. Arguments.Values.Where(pair => include?.Invoke(pair.Key) ?? true).SelectMany(pair =>
+        {
+            Flags.TryGet(pair.Key, out var definitions);
+            var definition = definitions[0];
+            return definition.IsSwitch ? [$"--{pair.Key}"]
+                // --name=value keeps a single value that starts with '-' a value.
+                : definition.IsList ? (IEnumerable<string>)[$"--{pair.Key}", .. pair.Value]
+                : [$"--{pair.Key}={pair.Value[0]}"];
+        })];
+
     /// <summary>The flags the user gave, as a command line that reproduces the run.</summary>
     public string Command(string verb = "train") =>
         string.Join(' ', new[] { "nirhost", verb }.Concat(Arguments.Values.Select(pair =>

@@ -27,7 +27,10 @@ public static class SafeTensorsFile
     };
 
     /// <summary>Loads every tensor of the file onto the CPU. The caller owns (and disposes) the tensors.</summary>
-    public static Dictionary<string, Tensor> Read(string path)
+    public static Dictionary<string, Tensor> Read(string path) => ReadWithMetadata(path).Tensors;
+
+    /// <summary>Loads every tensor onto the CPU, with the string entries of the header's <c>__metadata__</c>.</summary>
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) ReadWithMetadata(string path)
     {
         byte[] bytes;
         try
@@ -60,10 +63,20 @@ public static class SafeTensorsFile
 
         var dataStart = 8 + (long)headerLength;
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
             foreach (var (name, node) in header)
             {
+                if (name == "__metadata__" && node is JsonObject entries)
+                {
+                    foreach (var (key, value) in entries)
+                    {
+                        metadata[key] = value is JsonValue text && text.TryGetValue<string>(out var s) ? s
+                            : throw new InvalidDataException($"metadata entry '{key}' is not a string");
+                    }
+                    continue;
+                }
                 if (name == "__metadata__" || node is null)
                 {
                     continue;
@@ -94,7 +107,7 @@ public static class SafeTensorsFile
             }
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }
-        return result;
+        return (result, metadata);
     }
 
     /// <summary>Writes the tensors through a temporary file and a rename, so a kill never leaves half a file.</summary>

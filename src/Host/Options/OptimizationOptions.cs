@@ -20,11 +20,11 @@ public sealed class OptimizationOptions
     [Flag("seed", Help = "Random seed for reproducibility.")]
     public int Seed { get; set; }
 
-    [Flag("scheduler", Help = "Learning rate schedule. As in the original, any value but none steps MultiStepLR at --tau by --gamma.",
+    [Flag("scheduler", Help = "Learning rate schedule, stepped after every epoch: step multiplies the rates by --gamma at each --tau epoch, exp by --gamma every epoch, none keeps them. (The original ran step for exp too: use step to reproduce such a command.)",
         Choices = ["step", "exp", "none"])]
     public string Scheduler { get; set; } = "step";
 
-    [Flag("gamma", Help = "Learning rate reduction factor at each --tau milestone.", Min = 0)]
+    [Flag("gamma", Help = "Learning rate reduction factor at each --tau milestone (--scheduler step) or every epoch (--scheduler exp).", Min = 0)]
     public double Gamma { get; set; } = 0.3;
 
     [Flag("decay", Help = "Weight decay for the optimizer.", Min = 0)]
@@ -36,7 +36,7 @@ public sealed class OptimizationOptions
     [Flag("warmup", Help = "Epochs at the start during which the backbone gets no gradients (only the head, proxies and criterion learn).", Min = 0)]
     public int Warmup { get; set; }
 
-    [Flag("optim", Help = "Optimizer to use.", Choices = ["adam"])]
+    [Flag("optim", Help = "Optimizer: adam (the original's) or sgd (momentum 0.9, as Revisiting_Deep_Metric_Learning_PyTorch).", Choices = ["adam", "sgd"])]
     public string Optim { get; set; } = "adam";
 
     [Flag("internal_split", Help = "Split parameter used for meta-learning extensions (1 = off).", Min = 0, Max = 1)]

@@ -20,16 +20,19 @@ public sealed class RunOptions
     [Flag("device", Help = "Device to train on: auto (CUDA if present, else CPU), cpu, cuda or cuda:N.")]
     public string Device { get; set; } = "auto";
 
-    [Flag("log_online", Help = "Log to TensorBoard event files in the run folder (the original logs to W&B).")]
+    [Flag("resume", Help = "Continue the run in this run folder from its last epoch checkpoint, with the flags it started with (only --device, --gpu, --kernels and --debug may be given anew).")]
+    public string Resume { get; set; } = "";
+
+    [Flag("log_online", Help = "Log losses, learning rates and every metric to TensorBoard event files in <run folder>/tensorboard (the original logs to W&B, which has no .NET client).")]
     public bool LogOnline { get; set; }
 
     [Flag("wandb_key", Help = "W&B account key (kept for command-line compatibility; NirHost does not send data to W&B).")]
     public string WandbKey { get; set; } = "<your_wandb_key>";
 
-    [Flag("project", Help = "Project name used to group online logs.")]
+    [Flag("project", Help = "Project name, recorded with the TensorBoard logs (--log_online).")]
     public string Project { get; set; } = "DiVA_Sample_Runs";
 
-    [Flag("group", Help = "Group name: groups several seeds of one setup.")]
+    [Flag("group", Help = "Group name: groups several seeds of one setup; with --log_online and --savename group_plus_seed the run folder is <group>_s<seed>.")]
     public string Group { get; set; } = "Sample_Run";
 
     [Flag("debug", Help = "Show stack traces with errors.")]

@@ -13,10 +13,28 @@ namespace NirHost.Host.Training;
 public sealed class RunFolder
 {
     private readonly Dictionary<string, string[]> _csvColumns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _csvRows = new(StringComparer.Ordinal);
 
     private RunFolder(string path) => Path = path;
 
     public string Path { get; }
+
+    /// <summary>
+    /// The original's run names: <c>--savename</c> as given; <c>group_plus_seed</c> (the default) is
+    /// <c>&lt;group&gt;_s&lt;seed&gt;</c> with <c>--log_online</c> and otherwise, as an empty savename,
+    /// <c>DATASET_ARCH_year-month-day-hour-minute-second</c>.
+    /// </summary>
+    public static string RunName(Options.RunOptions run, string dataset, string arch, int seed, DateTime now)
+    {
+        var name = run.Savename;
+        if (name == "group_plus_seed")
+        {
+            name = run.LogOnline ? $"{run.Group}_s{seed}" : "";
+        }
+        return name.Length > 0
+            ? name
+            : $"{dataset.ToUpperInvariant()}_{arch.ToUpperInvariant()}_{now.Year}-{now.Month}-{now.Day}-{now.Hour}-{now.Minute}-{now.Second}";
+    }
 
     /// <summary>Creates <c>save_path/dataset/name</c>, adding _1, _2, ... when it exists, as the original does.</summary>
     public static RunFolder Create(string savePath, string dataset, string name)
@@ -39,7 +57,47 @@ public sealed class RunFolder
         return new RunFolder(candidate);
     }
 
-    public void WriteParameters(IEnumerable<(string Flag, string Value)> flags, string command)
+    /// <summary>
+    /// Opens the folder of an earlier run to continue it, cutting every CSV log back to the rows it had when
+    /// <paramref name="csvRows"/> was recorded (a run killed after logging an epoch but before its checkpoint
+    /// would otherwise log that epoch twice). Logs absent from <paramref name="csvRows"/> are removed.
+    /// </summary>
+    public static RunFolder Open(string path, IReadOnlyDictionary<string, int> csvRows)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new IOException($"Run folder {path} does not exist.");
+        }
+        var folder = new RunFolder(System.IO.Path.GetFullPath(path));
+        var logs = System.IO.Path.Combine(folder.Path, "CSV_Logs");
+        Directory.CreateDirectory(logs);
+        foreach (var file in Directory.GetFiles(logs, "*.csv"))
+        {
+            var name = System.IO.Path.GetFileName(file);
+            if (!csvRows.TryGetValue(name, out var rows))
+            {
+                File.Delete(file);
+                continue;
+            }
+            var lines = File.ReadAllLines(file);
+            if (lines.Length == 0 || lines.Length - 1 < rows)
+            {
+                throw new InvalidDataException($"{file} holds {Math.Max(0, lines.Length - 1)} rows, but the checkpoint recorded {rows}.");
+            }
+            if (lines.Length - 1 > rows)
+            {
+                folder.WriteAtomically(System.IO.Path.Combine("CSV_Logs", name), string.Concat(lines.Take(rows + 1).Select(l => l + Environment.NewLine)));
+            }
+            folder._csvColumns[name] = lines[0].Split(',');
+            folder._csvRows[name] = rows;
+        }
+        return folder;
+    }
+
+    /// <summary>Data rows written to each file in <c>CSV_Logs</c> so far.</summary>
+    public IReadOnlyDictionary<string, int> CsvRows => _csvRows;
+
+    public void WriteParameters(IEnumerable<(string Flag, string Value)> flags, string command, IEnumerable<string> arguments)
     {
         var text = new StringBuilder();
         var config = new JsonObject();
@@ -49,19 +107,26 @@ public sealed class RunFolder
             config[flag] = value;
         }
         WriteAtomically("Parameter_Info.txt", text.ToString());
-        var document = new JsonObject { ["command"] = command, ["flags"] = config };
+        var document = new JsonObject
+        {
+            ["command"] = command,
+            // The arguments exactly as given: --resume rebuilds the run from them.
+            ["arguments"] = new JsonArray(arguments.Select(a => (JsonNode)a).ToArray()),
+            ["flags"] = config,
+        };
         WriteAtomically("config.json", document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>Appends a row to <c>CSV_Logs/Data_&lt;split&gt;.csv</c>, writing the header with the first row.</summary>
     public void AppendCsv(string split, IReadOnlyList<(string Column, double Value)> row)
     {
-        var file = System.IO.Path.Combine(Path, "CSV_Logs", $"Data_{split}.csv");
+        var name = $"Data_{split}.csv";
+        var file = System.IO.Path.Combine(Path, "CSV_Logs", name);
         var columns = row.Select(c => c.Column).ToArray();
         var builder = new StringBuilder();
-        if (!_csvColumns.TryGetValue(split, out var known))
+        if (!_csvColumns.TryGetValue(name, out var known))
         {
-            _csvColumns[split] = columns;
+            _csvColumns[name] = columns;
             builder.AppendLine(string.Join(',', columns));
         }
         else if (!known.SequenceEqual(columns))
@@ -70,6 +135,7 @@ public sealed class RunFolder
         }
         builder.AppendLine(string.Join(',', row.Select(c => c.Value.ToString("R", CultureInfo.InvariantCulture))));
         File.AppendAllText(file, builder.ToString());
+        _csvRows[name] = _csvRows.GetValueOrDefault(name) + 1;
     }
 
     public void WriteAtomically(string fileName, string content)

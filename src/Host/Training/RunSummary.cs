@@ -15,6 +15,10 @@ public sealed class RunSummary
     [JsonPropertyName("wall_time_s")]
     public double WallTimeSeconds { get; set; }
 
+    /// <summary>Epochs at which the run was continued with --resume.</summary>
+    [JsonPropertyName("resumed_at_epochs")]
+    public List<int> ResumedAtEpochs { get; set; } = [];
+
     [JsonPropertyName("train_loss")]
     public List<double> TrainLoss { get; set; } = [];
 

@@ -14,8 +14,9 @@ using static TorchSharp.torch;
 namespace NirHost.Host.Training;
 
 /// <summary>
-/// The training loop of the original's <c>main.py</c>: Adam over the model's and the criterion's parameter
-/// groups, MultiStepLR, per-epoch reseeding, warm-up, evaluation every epoch, CSV logs and a summary.
+/// The training loop of the original's <c>main.py</c>: the optimizer over the model's and the criterion's
+/// parameter groups, the epoch-wise schedule, per-epoch reseeding, warm-up, evaluation every epoch, CSV logs,
+/// TensorBoard logs, a summary, and a resumable checkpoint at the end of every epoch.
 /// </summary>
 public sealed class Trainer(IServiceProvider services, RunConfiguration configuration, ILogger<Trainer> logger)
 {
@@ -41,30 +42,58 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
         model.to(setup.Device);
         criterion.to(setup.Device);
         var groups = ModelGroups(model, optimization).Concat(criterion.ParameterGroups(setup)).ToList();
-        using var optimizer = optim.Adam(groups.Select(g => new Adam.ParamGroup(
-            g.Parameters, lr: g.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: g.WeightDecay ?? 0)).ToList());
-        var scheduler = optim.lr_scheduler.MultiStepLR(optimizer, optimization.Tau, optimization.Gamma);
+        using var optimizer = OptimizerFactory.Create(optimization.Optim, groups);
+        var schedule = new LearningRateSchedule(optimizer, optimization.Scheduler, optimization.Tau, optimization.Gamma);
 
-        var folder = RunFolder.Create(run.SavePath, data.Dataset, RunName(run, data, selection, optimization));
-        folder.WriteParameters(configuration.EffectiveFlags(), configuration.Command());
-        var summary = new RunSummary { RunFolder = folder.Path };
-        var best = new Dictionary<string, double>(StringComparer.Ordinal);
+        RunFolder folder;
+        RunSummary summary;
+        Dictionary<string, double> best;
+        var startEpoch = 0;
+        var previousWallTime = 0.0;
+        if (run.Resume.Length > 0)
+        {
+            var state = TrainingCheckpoint.Restore(run.Resume, model, criterion, optimizer, notice => reporter.Line(Spectre.Console.Markup.Escape(notice)));
+            folder = RunFolder.Open(run.Resume, state?.CsvRows ?? new Dictionary<string, int>());
+            summary = state?.Summary ?? new RunSummary();
+            summary.RunFolder = folder.Path;
+            best = state?.BestStorageMetrics ?? new Dictionary<string, double>(StringComparer.Ordinal);
+            startEpoch = state?.CompletedEpochs ?? 0;
+            previousWallTime = summary.WallTimeSeconds;
+            if (state is not null)
+            {
+                ResumeSchedule(schedule, optimizer, state);
+            }
+            summary.ResumedAtEpochs.Add(startEpoch);
+            reporter.Line($"[bold]Resuming[/] {Spectre.Console.Markup.Escape(folder.Path)} at epoch {startEpoch} of {optimization.NEpochs}");
+            logger.LogInformation("Resuming {Folder} at epoch {Epoch}", folder.Path, startEpoch);
+        }
+        else
+        {
+            folder = RunFolder.Create(run.SavePath, data.Dataset, RunFolder.RunName(run, data.Dataset, selection.Arch, optimization.Seed, DateTime.Now));
+            folder.WriteParameters(configuration.EffectiveFlags(), configuration.Command(), configuration.ArgumentList());
+            summary = new RunSummary { RunFolder = folder.Path };
+            best = new Dictionary<string, double>(StringComparer.Ordinal);
+            reporter.Line($"[bold]Run folder:[/] {Spectre.Console.Markup.Escape(folder.Path)}");
+        }
+        var online = run.LogOnline ? new TensorBoardLog(folder.Path, run.Project, run.Group, configuration.Command(), startEpoch) : null;
+        var groupNames = groups.Select(g => g.Name).ToList();
 
-        reporter.Line($"[bold]Run folder:[/] {Spectre.Console.Markup.Escape(folder.Path)}");
         reporter.Line($"Dataset: {data.Dataset} ({splits.Training.Count} train / {splits.Testing.Count} test samples) | " +
             $"Objective: {selection.Loss} | Batchminer: {(miner is null ? "N/A" : selection.BatchMining)} | " +
             $"Backbone: {selection.Arch} (#weights: {model.parameters().Where(p => p.requires_grad).Sum(p => p.numel())}) | Device: {setup.Device}");
         logger.LogInformation("Training {Loss} on {Dataset} for {Epochs} epochs in {Folder}", selection.Loss, data.Dataset, optimization.NEpochs, folder.Path);
 
-        for (var epoch = 0; epoch < optimization.NEpochs; epoch++)
+        for (var epoch = startEpoch; epoch < optimization.NEpochs; epoch++)
         {
             cancellation.ThrowIfCancellationRequested();
             var epochClock = Stopwatch.StartNew();
-            // Reseed every epoch so that a resumed run continues exactly like an uninterrupted one.
+            // Reseed every epoch, as the original, so that a resumed run continues exactly like an uninterrupted one.
             var epochSeed = optimization.NEpochs * optimization.Seed + epoch;
             random.manual_seed(epochSeed);
             var rng = new Random(epochSeed);
             var warmup = epoch < optimization.Warmup;
+            var learningRates = optimizer.ParamGroups.Select(g => g.LearningRate).ToList();
+            logger.LogInformation("Epoch {Epoch}: learning rates {Rates}", epoch, string.Join(" | ", learningRates));
 
             model.train();
             criterion.train();
@@ -106,10 +135,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
 
             var meanLoss = losses.Count > 0 ? losses.Average() : double.NaN;
             summary.TrainLoss.Add(meanLoss);
-            if (optimization.Scheduler != "none")
-            {
-                scheduler.step();
-            }
+            schedule.Step();
 
             var trainRow = new List<(string, double)> { ("epochs", epoch), ("loss", meanLoss), ("time", Math.Round(epochClock.Elapsed.TotalSeconds, 4)) };
             var results = new Dictionary<string, IReadOnlyDictionary<string, double>>();
@@ -124,6 +150,13 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                     StoreImprovements(folder, test, best, evaluation, model, criterion, epoch);
                 }
             }
+            if (splits.Validation is { } validationSplit)
+            {
+                var validation = evaluator.Evaluate(model, validationSplit, optimization.Bs, setup.Device);
+                results["Val"] = validation;
+                summary.Record("Val", epoch, validation);
+                folder.AppendCsv("Val", [("epochs", epoch), .. validation.Select(kv => (kv.Key, kv.Value))]);
+            }
             if (!evaluation.NoTrainMetrics)
             {
                 var train = evaluator.Evaluate(model, splits.Evaluation, optimization.Bs, setup.Device);
@@ -133,18 +166,60 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             }
             folder.AppendCsv("Train", trainRow);
 
+            if (online is not null)
+            {
+                online.Scalar("Train/loss", meanLoss, epoch);
+                online.Scalar("Train/time", epochClock.Elapsed.TotalSeconds, epoch);
+                for (var g = 0; g < learningRates.Count; g++)
+                {
+                    online.Scalar(TensorBoardLog.LearningRateTag(groupNames[g], g, groupNames), learningRates[g], epoch);
+                }
+                foreach (var (split, values) in results)
+                {
+                    online.Split(split, values, epoch);
+                }
+            }
+
             summary.Epochs = epoch + 1;
-            summary.WallTimeSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            summary.WallTimeSeconds = Math.Round(previousWallTime + clock.Elapsed.TotalSeconds, 3);
             folder.WriteAtomically("summary.json", summary.ToJson());
+            // Last, so that a checkpoint never claims an epoch whose logs are missing.
+            TrainingCheckpoint.Save(folder.Path, model, criterion, optimizer, new CheckpointState
+            {
+                CompletedEpochs = epoch + 1,
+                Optimizer = optimization.Optim,
+                Scheduler = schedule.Name,
+                LearningRates = [.. optimizer.ParamGroups.Select(g => g.LearningRate)],
+                BestStorageMetrics = best,
+                CsvRows = new Dictionary<string, int>(folder.CsvRows),
+                Summary = summary,
+            });
             reporter.Line($"Epoch {epoch}: loss {meanLoss.ToString("0.0000", CultureInfo.InvariantCulture)}" +
                 string.Concat(results.SelectMany(split => split.Value.Select(m =>
                     $" | {split.Key} {m.Key} {m.Value.ToString("0.0000", CultureInfo.InvariantCulture)}"))) +
                 $" | {epochClock.Elapsed.TotalSeconds:0.0}s");
+            reporter.EpochCompleted?.Invoke(epoch + 1);
         }
 
-        summary.WallTimeSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+        summary.WallTimeSeconds = Math.Round(previousWallTime + clock.Elapsed.TotalSeconds, 3);
         folder.WriteAtomically("summary.json", summary.ToJson());
         return summary;
+    }
+
+    /// <summary>
+    /// Steps the rebuilt schedule through the epochs already trained, then checks that it lands on the rates
+    /// the checkpoint recorded: a mismatch means the run was not rebuilt as it was.
+    /// </summary>
+    private static void ResumeSchedule(LearningRateSchedule schedule, OptimizerHelper optimizer, CheckpointState state)
+    {
+        schedule.FastForward(state.CompletedEpochs);
+        var rates = optimizer.ParamGroups.Select(g => g.LearningRate).ToList();
+        if (rates.Count != state.LearningRates.Count
+            || rates.Zip(state.LearningRates).Any(pair => Math.Abs(pair.First - pair.Second) > 1e-12 * Math.Max(1, Math.Abs(pair.Second))))
+        {
+            throw new InvalidDataException(
+                $"The checkpoint's learning rates ({string.Join(", ", state.LearningRates)}) differ from the rebuilt schedule's ({string.Join(", ", rates)}).");
+        }
     }
 
     /// <summary>
@@ -163,22 +238,6 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             new ParameterGroup("backbone", model.parameters().Where(p => !head.Contains(p)).ToList(), optimization.Lr, optimization.Decay),
             new ParameterGroup("embedding head", model.EmbeddingHead.parameters().ToList(), optimization.FcLr, optimization.Decay),
         ];
-    }
-
-    /// <summary>The original's run names: <c>&lt;group&gt;_s&lt;seed&gt;</c> online, else DATASET_ARCH_&lt;date&gt;.</summary>
-    private static string RunName(RunOptions run, DataOptions data, ComponentSelectionOptions selection, OptimizationOptions optimization)
-    {
-        var name = run.Savename;
-        if (name == "group_plus_seed")
-        {
-            name = run.LogOnline ? $"{run.Group}_s{optimization.Seed}" : "";
-        }
-        if (name.Length == 0)
-        {
-            var now = DateTime.Now;
-            name = $"{data.Dataset.ToUpperInvariant()}_{selection.Arch.ToUpperInvariant()}_{now.Year}-{now.Month}-{now.Day}-{now.Hour}-{now.Minute}-{now.Second}";
-        }
-        return name;
     }
 
     private void StoreImprovements(RunFolder folder, IReadOnlyDictionary<string, double> test, Dictionary<string, double> best,

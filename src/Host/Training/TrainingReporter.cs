@@ -10,6 +10,9 @@ public sealed class TrainingReporter(IAnsiConsole console, bool quiet = false)
 {
     public static TrainingReporter ForConsole(bool quiet = false) => new(AnsiConsole.Console, quiet);
 
+    /// <summary>Called with the number of completed epochs once an epoch's logs and checkpoint are written.</summary>
+    public Action<int>? EpochCompleted { get; init; }
+
     public bool Interactive => !quiet && console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
 
     public void Line(string markup)

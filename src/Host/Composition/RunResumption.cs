@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NirHost.Host.Cli;
+using NirHost.Host.Options;
+
+namespace NirHost.Host.Composition;
+
+/// <summary>
+/// <c>--resume RUN_FOLDER</c>: rebuilds the configuration a run started with from its <c>config.json</c>, so
+/// that the continued run is the same run. Only flags that cannot change its numbers may differ.
+/// </summary>
+public static class RunResumption
+{
+    /// <summary>Flags a resumed run may set anew: where it runs and how it reports, never what it computes.</summary>
+    public static readonly string[] Changeable = ["resume", "device", "gpu", "kernels", "debug"];
+
+    public static RunConfiguration Prepare(RunConfiguration given, Func<IReadOnlyList<string>, RunConfiguration> parse)
+    {
+        var folder = given.Get<RunOptions>().Resume;
+        if (folder.Length == 0)
+        {
+            return given;
+        }
+        folder = Path.GetFullPath(folder);
+        var configFile = Path.Combine(folder, "config.json");
+        if (!File.Exists(configFile))
+        {
+            throw new CommandLineException($"--resume {folder}: no config.json there; give the folder of a NirHost run.");
+        }
+        JsonNode document;
+        try
+        {
+            document = JsonNode.Parse(File.ReadAllText(configFile)) ?? throw new JsonException("empty document");
+        }
+        catch (JsonException e)
+        {
+            throw new CommandLineException($"--resume {folder}: {configFile} is not valid JSON ({e.Message}).");
+        }
+        if (document["arguments"] is not JsonArray savedArguments || document["flags"] is not JsonObject savedFlags)
+        {
+            throw new CommandLineException($"--resume {folder}: {configFile} lacks the run's arguments (written by an older NirHost); start the run anew.");
+        }
+
+        var saved = savedFlags.ToDictionary(pair => pair.Key, pair => pair.Value?.GetValue<string>() ?? "", StringComparer.Ordinal);
+        var givenValues = given.EffectiveFlags().ToDictionary(f => f.Flag, f => f.Value, StringComparer.Ordinal);
+        var arguments = savedArguments.Select(a => a!.GetValue<string>()).ToList();
+        // Defaults that depend on the working directory are pinned to what the run used.
+        foreach (var pinned in new[] { "source_path", "save_path" })
+        {
+            if (saved.TryGetValue(pinned, out var value))
+            {
+                arguments.Add($"--{pinned}={value}");
+            }
+        }
+        foreach (var (flag, values) in given.Arguments.Values)
+        {
+            if (Changeable.Contains(flag, StringComparer.Ordinal))
+            {
+                continue;
+            }
+            if (saved.TryGetValue(flag, out var before) && before != givenValues[flag])
+            {
+                throw new CommandLineException(
+                    $"--resume continues {folder} with the flags it started with: --{flag} {givenValues[flag]} differs from the run's {(before.Length == 0 ? "''" : before)}. " +
+                    "Start a new run to change it.");
+            }
+        }
+        var changeable = given.ArgumentList(flag => flag != "resume" && Changeable.Contains(flag, StringComparer.Ordinal));
+        var resumed = parse([.. arguments, .. changeable, $"--resume={folder}"]);
+
+        // A plugin whose default changed since the run started would silently make it another run.
+        var changed = resumed.EffectiveFlags()
+            .Where(f => !Changeable.Contains(f.Flag, StringComparer.Ordinal) && saved.TryGetValue(f.Flag, out var before) && before != f.Value)
+            .Select(f => $"--{f.Flag} was {saved[f.Flag]}, is now {f.Value}")
+            .ToList();
+        if (changed.Count > 0)
+        {
+            throw new CommandLineException(
+                $"--resume {folder}: the installed components no longer give the run's flag values ({string.Join("; ", changed.Take(5))}); continuing would not be the same run.");
+        }
+        return resumed;
+    }
+}

@@ -1,0 +1,122 @@
+using NirHost.Abstractions;
+using NirHost.Host.IO;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NirHost.Host.Training;
+
+/// <summary>
+/// The resumable checkpoint every epoch ends with, <c>checkpoint_last.safetensors</c> in the run folder: the
+/// model (<c>model.*</c>), the criterion with its proxies and flow (<c>criterion.*</c>), the optimizer state
+/// (<c>optimizer.*</c>) and, in the metadata, the <see cref="CheckpointState"/>. It is written to a temporary
+/// file and renamed, so a kill mid-write leaves the previous checkpoint intact. Separate from the
+/// <c>--store_improvements</c> checkpoints, which keep the best model.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    public const string FileName = "checkpoint_last.safetensors";
+
+    private const string StateKey = "nirhost.training_state";
+
+    public static string PathIn(string runFolder) => Path.Combine(runFolder, FileName);
+
+    public static void Save(string runFolder, Architecture model, Criterion criterion, OptimizerHelper optimizer, CheckpointState state)
+    {
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in model.state_dict())
+        {
+            tensors["model." + name] = tensor;
+        }
+        foreach (var (name, tensor) in criterion.state_dict())
+        {
+            tensors["criterion." + name] = tensor;
+        }
+        using var scope = NewDisposeScope();
+        foreach (var (name, tensor) in OptimizerStateTensors.Capture(optimizer))
+        {
+            tensors[name] = tensor;
+        }
+        SafeTensorsFile.Write(PathIn(runFolder), tensors, new Dictionary<string, string>
+        {
+            [StateKey] = state.ToJson(),
+            ["format"] = "nirhost-training-checkpoint",
+        });
+    }
+
+    /// <summary>
+    /// Loads the run folder's checkpoint into the freshly built model, criterion and optimizer and returns its
+    /// state, or null when the run ended before its first epoch did. A temporary file left by a write that was
+    /// killed is removed: the checkpoint it was replacing is the last complete one.
+    /// </summary>
+    public static CheckpointState? Restore(string runFolder, Architecture model, Criterion criterion, OptimizerHelper optimizer,
+        Action<string>? notice = null)
+    {
+        var path = PathIn(runFolder);
+        var leftover = path + ".tmp";
+        if (File.Exists(leftover))
+        {
+            notice?.Invoke($"Removed {leftover}, left by a checkpoint write that did not finish.");
+            File.Delete(leftover);
+        }
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        var (tensors, metadata) = SafeTensorsFile.ReadWithMetadata(path);
+        try
+        {
+            if (!metadata.TryGetValue(StateKey, out var json))
+            {
+                throw new InvalidDataException($"{path} has no training state in its metadata; it is not a NirHost training checkpoint.");
+            }
+            var state = CheckpointState.FromJson(json, path);
+            LoadModule(model, "model.", tensors, path);
+            LoadModule(criterion, "criterion.", tensors, path);
+            OptimizerStateTensors.Restore(optimizer, tensors, path);
+            var unknown = tensors.Keys.Where(k => !k.StartsWith("model.", StringComparison.Ordinal)
+                && !k.StartsWith("criterion.", StringComparison.Ordinal)
+                && !k.StartsWith(OptimizerStateTensors.Prefix, StringComparison.Ordinal)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new InvalidDataException($"{path}: unexpected entries {string.Join(", ", unknown.Take(5))}.");
+            }
+            return state;
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Copies every entry under <paramref name="prefix"/> into the module; names and shapes must match exactly.</summary>
+    private static void LoadModule(nn.Module module, string prefix, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        var target = module.state_dict();
+        var saved = tensors.Where(pair => pair.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(pair => pair.Key[prefix.Length..], pair => pair.Value, StringComparer.Ordinal);
+        var missing = target.Keys.Where(k => !saved.ContainsKey(k)).ToList();
+        var unexpected = saved.Keys.Where(k => !target.ContainsKey(k)).ToList();
+        if (missing.Count > 0 || unexpected.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"{source} does not fit this run's {prefix.TrimEnd('.')}: " +
+                (missing.Count > 0 ? $"missing {string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? ", ..." : "")}. " : "") +
+                (unexpected.Count > 0 ? $"unexpected {string.Join(", ", unexpected.Take(8))}{(unexpected.Count > 8 ? ", ..." : "")}." : ""));
+        }
+        using var _ = no_grad();
+        foreach (var (name, tensor) in target)
+        {
+            var value = saved[name];
+            if (!value.shape.SequenceEqual(tensor.shape) || value.dtype != tensor.dtype)
+            {
+                throw new InvalidDataException(
+                    $"{source}: {prefix}{name} is {value.dtype} [{string.Join(", ", value.shape)}], this run's is {tensor.dtype} [{string.Join(", ", tensor.shape)}].");
+            }
+            tensor.copy_(value);
+        }
+    }
+}
