@@ -46,4 +46,11 @@ public sealed class DatasetAttribute(string name) : ComponentAttribute(Component
 public sealed class MetricAttribute(string name) : ComponentAttribute(ComponentKind.Metric, name);
 
 /// <summary>An architecture selected as <c>name</c> plus underscore suffixes (<c>resnet50_frozen_normalize</c>).</summary>
-public sealed class ArchitectureAttribute(string name) : ComponentAttribute(ComponentKind.Architecture, name);
+public sealed class ArchitectureAttribute(string name) : ComponentAttribute(ComponentKind.Architecture, name)
+{
+    /// <summary>
+    /// Whether the network expects the original's BN-Inception input (<see cref="ImageNormalization.BnInception"/>)
+    /// rather than ImageNet mean/std (<see cref="ImageNormalization.ImageNet"/>). Image datasets normalise accordingly.
+    /// </summary>
+    public bool BnInceptionInput { get; init; }
+}

@@ -17,6 +17,7 @@ public interface IDataSplit
     /// <summary>
     /// The samples at <paramref name="indices"/> as a float32 [B, C, H, W] tensor on the CPU. With a
     /// <paramref name="augmentation"/> source the training transform is applied, without it the evaluation one.
+    /// The host's loader calls it from several threads at once (one batch each, <c>--kernels</c> of them).
     /// </summary>
     Tensor LoadBatch(ReadOnlySpan<int> indices, Random? augmentation);
 }

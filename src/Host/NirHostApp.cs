@@ -116,7 +116,6 @@ public static class NirHostApp
         }
         var unsupported = new (bool Given, string Flag, string Why)[]
         {
-            (configuration.Get<DataOptions>().UseTvSplit, "use_tv_split", "train/validation splits come with the benchmark datasets"),
             (selection.DataSslSet, "data_ssl_set", "it is obsolete in the original and has no NirHost equivalent"),
             (optimization.InternalSplit != 1, "internal_split", "meta-learning splits are not part of NirHost"),
             (!configuration.Get<EvaluationOptions>().Evaltypes.SequenceEqual(["embeds"]), "evaltypes", "only the embedding (embeds) is evaluated"),

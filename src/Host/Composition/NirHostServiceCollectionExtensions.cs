@@ -28,7 +28,8 @@ public static class NirHostServiceCollectionExtensions
         var selection = configuration.Get<ComponentSelectionOptions>();
         services.AddSingleton(sp => sp.GetRequiredService<ComponentFactory>()
             .Create<IDataset>(ComponentKind.Dataset, configuration.Get<DataOptions>().Dataset, "dataset"));
-        services.AddSingleton(sp => sp.GetRequiredService<IDataset>().Load());
+        services.AddSingleton(sp => InputNormalization(sp.GetRequiredService<ComponentFactory>(), selection.Arch));
+        services.AddSingleton(sp => LoadSplits(sp.GetRequiredService<IDataset>(), configuration.Get<DataOptions>()));
         services.AddSingleton(sp => new SamplerData(sp.GetRequiredService<DatasetSplits>().Training.Labels));
         services.AddSingleton(sp => CreateSetup(sp, configuration));
         services.AddSingleton(sp => sp.GetRequiredService<ComponentFactory>()
@@ -42,6 +43,23 @@ public static class NirHostServiceCollectionExtensions
             .ToList()));
         services.AddSingleton<Trainer>();
         return services;
+    }
+
+    /// <summary>What image datasets normalise to: the selected architecture's declared input.</summary>
+    private static ImageNormalization InputNormalization(ComponentFactory factory, string arch)
+    {
+        var descriptor = factory.Resolve(ComponentKind.Architecture, factory.ParseSpec(ComponentKind.Architecture, arch), "arch");
+        return descriptor.Attribute is ArchitectureAttribute { BnInceptionInput: true } ? ImageNormalization.BnInception : ImageNormalization.ImageNet;
+    }
+
+    private static DatasetSplits LoadSplits(IDataset dataset, DataOptions data)
+    {
+        var splits = dataset.Load();
+        if (data.UseTvSplit && splits.Validation is null)
+        {
+            throw new Cli.CommandLineException($"--use_tv_split: --dataset {data.Dataset} provides no validation split.");
+        }
+        return splits;
     }
 
     private static TrainingSetup CreateSetup(IServiceProvider services, RunConfiguration configuration)

@@ -103,12 +103,18 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             reporter.Progress(title, batches, advance =>
             {
                 var step = 0;
-                foreach (var indices in sampler.Batches(rng))
+                // The epoch's batches and their augmentation seeds are drawn up front, so that loading ahead on
+                // worker threads cannot change what the criterion later draws from the same generator.
+                var epochBatches = sampler.Batches(rng).ToList();
+                var seeds = epochBatches.Select(_ => rng.Next()).ToArray();
+                using var loader = new BatchLoader(splits.Training, epochBatches, seeds, data.Kernels);
+                foreach (var (indices, loaded) in loader.Batches())
                 {
+                    using var cpuInput = loaded;
                     cancellation.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     optimizer.zero_grad();
-                    var input = splits.Training.LoadBatch(indices, rng).to(setup.Device);
+                    var input = cpuInput.to(setup.Device);
                     var labels = tensor(indices.Select(i => (long)splits.Training.Labels[i]).ToArray(), device: setup.Device);
                     var output = model.Forward(input, warmup);
                     var loss = criterion.forward(new CriterionBatch(output.Embeddings, labels)

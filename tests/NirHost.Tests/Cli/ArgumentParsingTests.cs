@@ -66,9 +66,8 @@ public sealed class ArgumentParsingTests
     [Theory]
     [InlineData(new[] { "--bs", "91", "--samples_per_class", "2" }, "--bs 91 must be a multiple of --samples_per_class 2")]
     [InlineData(new[] { "--loss", "proxyanchr" }, "--loss: no Criterion named 'proxyanchr'")]
-    [InlineData(new[] { "--arch", "resnet50_frozen_normalize" }, "--arch: no Architecture named 'resnet50'")]
+    [InlineData(new[] { "--arch", "vgg16_frozen_normalize" }, "--arch: no Architecture named 'vgg16'")]
     [InlineData(new[] { "--evaluation_metrics", "e_recall@1", "recall@1" }, "--evaluation_metrics: no Metric named 'recall'")]
-    [InlineData(new[] { "--use_tv_split" }, "--use_tv_split is not supported yet")]
     public void Inconsistent_or_unavailable_choices_are_errors_before_training(string[] args, string message)
     {
         string[] baseline = ["--dataset", "synthetic", "--arch", "convnet_normalize", "--loss", "oproxy", "--evaluation_metrics", "e_recall@1"];

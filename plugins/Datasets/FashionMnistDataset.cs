@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+using NirHost.Abstractions;
+
+namespace NirHost.Plugins.Datasets;
+
+/// <summary>
+/// Fashion-MNIST from its IDX files (both the 60,000 training and 10,000 test images), split zero-shot by
+/// class like the benchmarks: classes 0-4 train, 5-9 test. Images stay 28 x 28, gray replicated to RGB.
+/// </summary>
+[Dataset("fashion_mnist", Options = typeof(FashionMnistOptions),
+    Description = "Fashion-MNIST from IDX files (Debian's dataset-fashion-mnist); classes 0-4 train, 5-9 test, 28 px.")]
+public sealed class FashionMnistDataset(FashionMnistOptions options, ImageNormalization normalization, ILogger<FashionMnistDataset> logger) : IDataset
+{
+    private const int Classes = 10;
+
+    public DatasetSplits Load()
+    {
+        if (!Directory.Exists(options.Path))
+        {
+            throw new DirectoryNotFoundException(
+                $"Fashion-MNIST folder {options.Path} does not exist (--fashion_mnist_path); Debian's dataset-fashion-mnist package installs it.");
+        }
+        var (trainPixels, trainLabels, side) = ReadPair("train");
+        var (testPixels, testLabels, testSide) = ReadPair("t10k");
+        if (testSide != side)
+        {
+            throw new InvalidDataException($"Fashion-MNIST images in {options.Path} differ in size between train ({side}) and t10k ({testSide}).");
+        }
+        var pixels = new byte[trainPixels.Length + testPixels.Length];
+        trainPixels.CopyTo(pixels, 0);
+        testPixels.CopyTo(pixels, trainPixels.Length);
+        var labels = trainLabels.Concat(testLabels).ToArray();
+
+        var byClass = Enumerable.Range(0, Classes).Select(_ => new List<int>()).ToArray();
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] >= Classes)
+            {
+                throw new InvalidDataException($"Fashion-MNIST label {labels[i]} of image {i} in {options.Path} is outside 0-9.");
+            }
+            byClass[labels[i]].Add(i);
+        }
+        for (var c = 0; c < Classes; c++)
+        {
+            if (byClass[c].Count == 0)
+            {
+                throw new InvalidDataException($"Fashion-MNIST in {options.Path} has no images of class {c}.");
+            }
+        }
+        IReadOnlyList<IReadOnlyList<int>> training = byClass.Take(Classes / 2).ToList();
+        IReadOnlyList<IReadOnlyList<int>> testing = byClass.Skip(Classes / 2).ToList();
+        var (train, validation) = TrainValidationSplit.Apply(training, c => c.Count,
+            (c, keep) => (IReadOnlyList<int>)c.Where((_, i) => keep(i)).ToList(),
+            options.UseTvSplit, options.TvSplitPerc, options.TvSplitBySamples);
+        logger.LogInformation("fashion_mnist: {Train} training, {Test} test images of {Side} px from {Path}",
+            train.Sum(c => c.Count), testing.Sum(c => c.Count), side, options.Path);
+        return new DatasetSplits(
+            new GrayImageSplit("training", pixels, side, train, normalization),
+            new GrayImageSplit("testing", pixels, side, testing, normalization),
+            new GrayImageSplit("evaluation", pixels, side, train, normalization))
+        {
+            Validation = validation is null ? null : new GrayImageSplit("validation", pixels, side, validation, normalization),
+        };
+    }
+
+    private (byte[] Pixels, byte[] Labels, int Side) ReadPair(string prefix)
+    {
+        var imagesPath = Path.Combine(options.Path, $"{prefix}-images-idx3-ubyte");
+        var labelsPath = Path.Combine(options.Path, $"{prefix}-labels-idx1-ubyte");
+        var (shape, pixels) = IdxFile.Read(imagesPath);
+        var (labelShape, labels) = IdxFile.Read(labelsPath);
+        if (shape.Length != 3 || shape[1] != shape[2])
+        {
+            throw new InvalidDataException($"{imagesPath} should hold [count, side, side] images; it holds [{string.Join(", ", shape)}].");
+        }
+        if (labelShape.Length != 1 || labelShape[0] != shape[0])
+        {
+            throw new InvalidDataException($"{labelsPath} holds {string.Join(" x ", labelShape)} labels for {shape[0]} images in {imagesPath}.");
+        }
+        return (pixels, labels, shape[1]);
+    }
+}

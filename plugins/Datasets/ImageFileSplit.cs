@@ -1,0 +1,64 @@
+using NirHost.Abstractions;
+using NirHost.Plugins.Datasets.Images;
+using static TorchSharp.torch;
+
+namespace NirHost.Plugins.Datasets;
+
+/// <summary>
+/// A split of image files. Training batches (with an augmentation source) are decoded in order on the
+/// calling thread, so the host's loader parallelises across batches; evaluation batches, which draw no
+/// random numbers, are decoded on up to <paramref name="threads"/> threads.
+/// </summary>
+internal sealed class ImageFileSplit(string name, IReadOnlyList<ClassImages> classes, ImagePipeline pipeline, int threads) : IDataSplit
+{
+    private readonly string[] _paths = [.. classes.SelectMany(c => c.Paths)];
+    private readonly int[] _labels = [.. classes.SelectMany((c, label) => Enumerable.Repeat(label, c.Paths.Count))];
+
+    public string Name { get; } = name;
+
+    public int Count => _paths.Length;
+
+    public IReadOnlyList<int> Labels => _labels;
+
+    public int NumClasses { get; } = classes.Count;
+
+    public IReadOnlyList<ClassImages> Classes { get; } = classes;
+
+    public string PathOf(int index) => _paths[index];
+
+    public Tensor LoadBatch(ReadOnlySpan<int> indices, Random? augmentation)
+    {
+        var picked = indices.ToArray();
+        foreach (var index in picked)
+        {
+            if ((uint)index >= (uint)_paths.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Sample {index} is outside split '{Name}' ({_paths.Length} samples).");
+            }
+        }
+        var size = pipeline.OutputSize;
+        var perImage = pipeline.ValuesPerImage;
+        var values = new float[picked.Length * perImage];
+        if (augmentation is not null)
+        {
+            for (var i = 0; i < picked.Length; i++)
+            {
+                pipeline.Load(_paths[picked[i]], augmentation, values.AsSpan(i * perImage, perImage));
+            }
+        }
+        else
+        {
+            try
+            {
+                Parallel.For(0, picked.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                    i => pipeline.Load(_paths[picked[i]], null, values.AsSpan(i * perImage, perImage)));
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                // The first unreadable image, as the sequential path would report it.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
+        }
+        return tensor(values, [picked.Length, 3, size, size]);
+    }
+}

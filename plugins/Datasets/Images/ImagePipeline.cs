@@ -1,0 +1,146 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using NirHost.Abstractions;
+
+namespace NirHost.Plugins.Datasets.Images;
+
+/// <summary>
+/// One image file to one normalised [3, S, S] float tensor slice: decode (only what is needed), resample
+/// with Pillow's bilinear filter in two separable passes, round to 8 bits as a PIL image would be, apply the
+/// pixel-wise augmentations, then normalise for the architecture while writing planar channels. Thread-safe;
+/// each thread keeps its own scratch buffers.
+/// </summary>
+internal sealed class ImagePipeline(ImageTransform transform, ImageNormalization normalization)
+{
+    [ThreadStatic] private static byte[]? t_decoded;
+    [ThreadStatic] private static float[]? t_rows;
+    [ThreadStatic] private static float[]? t_pixels;
+
+    private readonly float[] _scale = [.. Enumerable.Range(0, 3).Select(c => 1f / (255f * normalization.Std[c]))];
+    private readonly float[] _shift = [.. Enumerable.Range(0, 3).Select(c => -normalization.Mean[c] / normalization.Std[c])];
+
+    public int OutputSize => transform.OutputSize;
+
+    public int ValuesPerImage => 3 * OutputSize * OutputSize;
+
+    public void Load(string path, Random? random, Span<float> output)
+    {
+        using var image = EncodedImage.Open(path);
+        var plan = transform.Plan(image.Codec.Info.Width, image.Codec.Info.Height, random);
+        var decoded = t_decoded ??= new byte[1 << 20];
+        var region = ImageDecoder.Decode(image.Codec, plan, path, ref decoded);
+        t_decoded = decoded;
+        var size = OutputSize;
+        var pixels = Scratch(ref t_pixels, size * size * 3);
+        Resample(decoded, region, pixels);
+        if (plan.Grayscale)
+        {
+            ColorJitter.ToGray(pixels);
+        }
+        plan.Jitter?.Apply(pixels);
+        Normalise(pixels, plan.Flip, output);
+    }
+
+    /// <summary>Horizontal pass over the decoded rows into float rows, then the vertical pass into 8-bit-rounded pixels.</summary>
+    private static void Resample(byte[] decoded, DecodedRegion region, Span<float> pixels)
+    {
+        var horizontal = new BilinearWeights(region.X, region.SourceWidth, region.Left);
+        var vertical = new BilinearWeights(region.Y, region.SourceHeight, region.Top);
+        var outWidth = region.X.Length;
+        var outHeight = region.Y.Length;
+        var rowLength = outWidth * 3;
+        var rows = Scratch(ref t_rows, rowLength * region.Height);
+
+        ref var source = ref MemoryMarshal.GetArrayDataReference(decoded);
+        ref var weights = ref MemoryMarshal.GetArrayDataReference(horizontal.Weights);
+        var taps = horizontal.TapsPerPixel;
+        for (var row = 0; row < region.Height; row++)
+        {
+            ref var line = ref Unsafe.Add(ref source, row * region.RowBytes);
+            var target = rows.Slice(row * rowLength, rowLength);
+            for (var x = 0; x < outWidth; x++)
+            {
+                ref var w = ref Unsafe.Add(ref weights, x * taps);
+                ref var p = ref Unsafe.Add(ref line, horizontal.First[x] * 4);
+                float r = 0f, g = 0f, b = 0f;
+                for (var k = 0; k < horizontal.Count[x]; k++)
+                {
+                    var weight = Unsafe.Add(ref w, k);
+                    r += weight * Unsafe.Add(ref p, 4 * k);
+                    g += weight * Unsafe.Add(ref p, 4 * k + 1);
+                    b += weight * Unsafe.Add(ref p, 4 * k + 2);
+                }
+                target[3 * x] = r;
+                target[3 * x + 1] = g;
+                target[3 * x + 2] = b;
+            }
+        }
+
+        var width = Vector<float>.Count;
+        for (var y = 0; y < outHeight; y++)
+        {
+            var target = pixels.Slice(y * rowLength, rowLength);
+            target.Clear();
+            for (var k = 0; k < vertical.Count[y]; k++)
+            {
+                var weight = vertical.Weights[y * vertical.TapsPerPixel + k];
+                var line = rows.Slice((vertical.First[y] + k) * rowLength, rowLength);
+                var i = 0;
+                for (; i <= rowLength - width; i += width)
+                {
+                    (new Vector<float>(line[i..]) * weight + new Vector<float>(target[i..])).CopyTo(target[i..]);
+                }
+                for (; i < rowLength; i++)
+                {
+                    target[i] += weight * line[i];
+                }
+            }
+            for (var i = 0; i < rowLength; i++)
+            {
+                target[i] = MathF.Round(Math.Clamp(target[i], 0f, 255f));
+            }
+        }
+    }
+
+    /// <summary>Interleaved 0-255 pixels to planar normalised channels, mirrored when flipped, BGR when asked.</summary>
+    private void Normalise(ReadOnlySpan<float> pixels, bool flip, Span<float> output)
+    {
+        var size = OutputSize;
+        var plane = size * size;
+        for (var c = 0; c < 3; c++)
+        {
+            var scale = _scale[c];
+            var shift = _shift[c];
+            var channel = output.Slice((normalization.Bgr ? 2 - c : c) * plane, plane);
+            for (var y = 0; y < size; y++)
+            {
+                var source = pixels.Slice(y * size * 3, size * 3);
+                var target = channel.Slice(y * size, size);
+                if (flip)
+                {
+                    for (var x = 0; x < size; x++)
+                    {
+                        target[size - 1 - x] = source[3 * x + c] * scale + shift;
+                    }
+                }
+                else
+                {
+                    for (var x = 0; x < size; x++)
+                    {
+                        target[x] = source[3 * x + c] * scale + shift;
+                    }
+                }
+            }
+        }
+    }
+
+    private static Span<float> Scratch(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+        return buffer.AsSpan(0, length);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Microsoft.Extensions.Logging.Abstractions;
+using NirHost.Abstractions;
+using NirHost.Plugins.Datasets;
+using NirHost.Tests.Support;
+
+namespace NirHost.Tests.Datasets;
+
+/// <summary>Fashion-MNIST from small generated IDX files, gzipped as Debian installs them.</summary>
+public sealed class FashionMnistTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private void WriteIdx(string name, int[] shape, byte[] data, bool gzip = true)
+    {
+        var header = new byte[4 + 4 * shape.Length];
+        header[2] = 0x08;
+        header[3] = (byte)shape.Length;
+        for (var d = 0; d < shape.Length; d++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * d), shape[d]);
+        }
+        var path = Path.Combine(_folder.Path, name + (gzip ? ".gz" : ""));
+        using var file = File.Create(path);
+        using Stream target = gzip ? new GZipStream(file, CompressionLevel.Fastest) : file;
+        target.Write(header);
+        target.Write(data);
+    }
+
+    /// <summary>Images whose every pixel is 10 x label + index within the file, so each can be recognised.</summary>
+    private void WriteSet(string prefix, int count, int offset, bool gzip = true)
+    {
+        var labels = Enumerable.Range(0, count).Select(i => (byte)((i + offset) % 10)).ToArray();
+        var pixels = new byte[count * 4 * 4];
+        for (var i = 0; i < count; i++)
+        {
+            pixels.AsSpan(i * 16, 16).Fill((byte)(labels[i] * 20 + i % 3));
+        }
+        WriteIdx($"{prefix}-images-idx3-ubyte", [count, 4, 4], pixels, gzip);
+        WriteIdx($"{prefix}-labels-idx1-ubyte", [count], labels, gzip);
+    }
+
+    [Fact]
+    public void Classes_0_to_4_train_and_5_to_9_test_over_both_files()
+    {
+        WriteSet("train", 40, 0);
+        WriteSet("t10k", 20, 3, gzip: false);
+        var splits = new FashionMnistDataset(new FashionMnistOptions { Path = _folder.Path }, ImageNormalization.ImageNet,
+            NullLogger<FashionMnistDataset>.Instance).Load();
+
+        Assert.Equal(5, splits.Training.NumClasses);
+        Assert.Equal(30, splits.Training.Count);
+        Assert.Equal(30, splits.Testing.Count);
+        using var batch = splits.Testing.LoadBatch([0], null);
+        Assert.Equal([1L, 3, 4, 4], batch.shape);
+        // The first test sample is a class-5 image: value 100 + (5 % 3) = 102, normalised per ImageNet channel.
+        var red = batch[0, 0, 0, 0].item<float>();
+        Assert.Equal((102f / 255f - 0.485f) / 0.229f, red, 4);
+        var blue = batch[0, 2, 3, 3].item<float>();
+        Assert.Equal((102f / 255f - 0.406f) / 0.225f, blue, 4);
+    }
+
+    [Fact]
+    public void Validation_split_and_broken_files_name_the_file()
+    {
+        WriteSet("train", 40, 0);
+        WriteSet("t10k", 20, 3);
+        var splits = new FashionMnistDataset(new FashionMnistOptions { Path = _folder.Path, UseTvSplit = true, TvSplitPerc = 0.6 },
+            ImageNormalization.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load();
+        Assert.Equal(3, splits.Training.NumClasses);
+        Assert.Equal(2, splits.Validation!.NumClasses);
+
+        WriteIdx("t10k-labels-idx1-ubyte", [19], new byte[19]);
+        var error = Assert.Throws<InvalidDataException>(() => new FashionMnistDataset(new FashionMnistOptions { Path = _folder.Path },
+            ImageNormalization.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load());
+        Assert.Contains("t10k-labels-idx1-ubyte", error.Message);
+
+        File.Delete(Path.Combine(_folder.Path, "train-images-idx3-ubyte.gz"));
+        var missing = Assert.Throws<FileNotFoundException>(() => new FashionMnistDataset(new FashionMnistOptions { Path = _folder.Path },
+            ImageNormalization.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load());
+        Assert.Contains(Path.Combine(_folder.Path, "train-images-idx3-ubyte"), missing.Message);
+    }
+}
