@@ -1,4 +1,3 @@
-using System.Globalization;
 using NirHost.Abstractions;
 
 namespace NirHost.Plugins.Metrics;
@@ -8,22 +7,11 @@ namespace NirHost.Plugins.Metrics;
 /// own class among their k nearest neighbours, the sample itself excluded (<c>e_recall@k</c>).
 /// </summary>
 [Metric("e_recall", Description = "Recall@k over Euclidean k nearest neighbours, query excluded. Use as e_recall@k.")]
-public sealed class ERecallMetric : IMetric
+public sealed class ERecallMetric(ComponentSpec spec) : IMetric
 {
-    private readonly int _k;
+    private readonly int _k = MetricArguments.PositiveK(spec, "e_recall@1");
 
-    public ERecallMetric(ComponentSpec spec)
-    {
-        if (spec.Argument is null
-            || !int.TryParse(spec.Argument, NumberStyles.None, CultureInfo.InvariantCulture, out _k)
-            || _k < 1)
-        {
-            throw new ArgumentException($"Metric '{spec.FullName}' needs a positive k, as in e_recall@1.");
-        }
-        Name = spec.FullName;
-    }
-
-    public string Name { get; }
+    public string Name { get; } = spec.FullName;
 
     public (int Euclidean, int Cosine) NeighboursNeeded => (_k, 0);
 

@@ -4,14 +4,14 @@ namespace NirHost.Abstractions;
 
 /// <summary>
 /// Embeddings of one split with what metrics commonly need, computed once and shared by every metric
-/// that asks for it.
+/// that asks for it (through <see cref="IMetric.Needs"/>).
 /// </summary>
 public interface IEvaluationData
 {
     /// <summary>[N, D] float32 embeddings on the CPU.</summary>
     Tensor Embeddings { get; }
 
-    /// <summary>Class of each sample.</summary>
+    /// <summary>Class of each sample, numbered 0..<see cref="NumClasses"/>-1.</summary>
     IReadOnlyList<int> Labels { get; }
 
     int NumClasses { get; }
@@ -21,6 +21,24 @@ public interface IEvaluationData
     /// nearest first: [N, k]. Euclidean distance, or cosine similarity when <paramref name="cosine"/> is set.
     /// </summary>
     int[,] NearestNeighbourLabels(int k, bool cosine);
+
+    /// <summary>Number of samples of each class.</summary>
+    IReadOnlyList<int> ClassSizes => throw new NotSupportedException("This evaluation data has no class sizes.");
+
+    /// <summary>
+    /// Where each sample's own class appears in its neighbour ranking (the sample itself excluded), up to
+    /// <paramref name="depth"/>. Ask for it through <see cref="EvaluationNeeds"/> so it is searched once.
+    /// </summary>
+    SameClassRanks SameClassRanks(int depth, bool cosine) => throw new NotSupportedException("This evaluation data has no neighbour ranks.");
+
+    /// <summary>
+    /// The original's k-means (k = number of classes, 20 iterations) and each sample's nearest centroid;
+    /// with <paramref name="cosine"/>, the original's cosine variant (see <see cref="EvaluationNeeds.CosineKMeans"/>).
+    /// </summary>
+    Clustering Clustering(bool cosine) => throw new NotSupportedException("This evaluation data has no clustering.");
+
+    /// <summary>[N, P] backbone features before the embedding head (the original's <c>avg_features</c>), when collected.</summary>
+    Tensor? PooledFeatures => null;
 }
 
 /// <summary>An evaluation metric (the original's <c>metrics</c> folder). Larger is better unless stated.</summary>
@@ -31,6 +49,9 @@ public interface IMetric
 
     /// <summary>Largest neighbour count this metric needs per distance (0 when none), so the evaluator searches once.</summary>
     (int Euclidean, int Cosine) NeighboursNeeded { get; }
+
+    /// <summary>Everything this metric reads from <see cref="IEvaluationData"/>; the evaluator computes the union once.</summary>
+    EvaluationNeeds Needs => new() { EuclideanNeighbours = NeighboursNeeded.Euclidean, CosineNeighbours = NeighboursNeeded.Cosine };
 
     double Compute(IEvaluationData data);
 }

@@ -4,105 +4,225 @@ using static TorchSharp.torch;
 namespace NirHost.Host.Evaluation;
 
 /// <summary>
-/// Embeddings of one split plus cached neighbour searches. The search runs exactly, in chunks of queries,
-/// so memory stays at chunk x N floats rather than N x N.
+/// Embeddings of one split plus everything metrics share, computed once per distance on first use (or
+/// all at once by <see cref="Prepare"/>): nearest neighbours, same-class ranks, k-means.
+/// Memory: the embeddings (and a normalised copy for cosine), one block of at most
+/// <see cref="NeighbourSearch.MaxBlockScores"/> scores, N x k neighbour indices, the same-class ranks found,
+/// and k x D centroids; never N x N.
 /// </summary>
 public sealed class EvaluationData : IEvaluationData, IDisposable
 {
-    private const int QueryChunk = 1024;
-    private readonly Dictionary<bool, (int K, int[,] Labels)> _neighbours = [];
     private readonly int[] _labels;
+    private readonly int[] _classSizes;
+    private readonly Dictionary<bool, int[,]> _nearest = [];
+    private readonly Dictionary<bool, SameClassRanks> _ranks = [];
+    private readonly Dictionary<bool, Clustering> _clusterings = [];
 
-    public EvaluationData(Tensor embeddings, int[] labels, int numClasses)
+    /// <param name="embeddings">[N, D] embeddings; copied to float32 on the CPU, the caller keeps its tensor.</param>
+    /// <param name="labels">Class of each sample, 0..<paramref name="numClasses"/>-1.</param>
+    /// <param name="pooledFeatures">[N, P] backbone features, for metrics of the original's <c>avg_features</c>.</param>
+    public EvaluationData(Tensor embeddings, int[] labels, int numClasses, Tensor? pooledFeatures = null)
     {
-        if (embeddings.shape[0] != labels.Length)
+        if (embeddings.dim() != 2 || embeddings.shape[0] != labels.Length)
         {
-            throw new ArgumentException($"{embeddings.shape[0]} embeddings but {labels.Length} labels.");
+            throw new ArgumentException($"Embeddings of shape [{string.Join(", ", embeddings.shape)}] do not match {labels.Length} labels.");
         }
-        Embeddings = embeddings.to(float32).cpu().contiguous();
+        if (pooledFeatures is not null && (pooledFeatures.dim() != 2 || pooledFeatures.shape[0] != labels.Length))
+        {
+            throw new ArgumentException($"Pooled features of shape [{string.Join(", ", pooledFeatures.shape)}] do not match {labels.Length} labels.");
+        }
+        _classSizes = new int[numClasses];
+        foreach (var label in labels)
+        {
+            if (label < 0 || label >= numClasses)
+            {
+                throw new ArgumentException($"Label {label} is outside 0..{numClasses - 1}.");
+            }
+            _classSizes[label]++;
+        }
+        Embeddings = embeddings.detach().to(float32).cpu().contiguous().clone();
+        PooledFeatures = pooledFeatures?.detach().to(float32).cpu().contiguous().clone();
         _labels = labels;
         NumClasses = numClasses;
     }
 
     public Tensor Embeddings { get; }
 
+    public Tensor? PooledFeatures { get; }
+
     public IReadOnlyList<int> Labels => _labels;
 
     public int NumClasses { get; }
 
-    /// <summary>Searches once for the largest k any metric needs, so smaller k are prefix views of it.</summary>
-    public void Prepare(int euclideanK, int cosineK)
+    public IReadOnlyList<int> ClassSizes => _classSizes;
+
+    public int Count => _labels.Length;
+
+    /// <summary>Computes what the metrics need: one neighbour search per distance, one k-means.</summary>
+    public void Prepare(EvaluationNeeds needs)
     {
-        if (euclideanK > 0)
+        var maxClass = _classSizes.Max();
+        foreach (var cosine in new[] { false, true })
         {
-            NearestNeighbourLabels(euclideanK, cosine: false);
+            var nearest = cosine ? needs.CosineNeighbours : needs.EuclideanNeighbours;
+            var depth = Math.Max(cosine ? needs.CosineRankDepth : needs.EuclideanRankDepth,
+                (cosine ? needs.CosineRanksToClassSize : needs.EuclideanRanksToClassSize) ? maxClass : 0);
+            depth = Math.Min(depth, Count - 1);
+            var haveNearest = nearest == 0 || (_nearest.TryGetValue(cosine, out var n) && n.GetLength(1) >= nearest);
+            var haveRanks = depth == 0 || (_ranks.TryGetValue(cosine, out var r) && r.Depth >= depth);
+            if (!haveNearest || !haveRanks)
+            {
+                Search(haveNearest ? 0 : nearest, haveRanks ? 0 : depth, cosine);
+            }
         }
-        if (cosineK > 0)
+        if (needs.KMeans || needs.CosineKMeans)
         {
-            NearestNeighbourLabels(cosineK, cosine: true);
+            Clustering(cosine: false);
+        }
+        if (needs.CosineKMeans)
+        {
+            Clustering(cosine: true);
+        }
+        if (needs.PooledFeatures && PooledFeatures is null)
+        {
+            throw new InvalidOperationException("A metric needs the backbone's pooled features (avg_features), which this evaluation did not collect.");
         }
     }
 
     public int[,] NearestNeighbourLabels(int k, bool cosine)
     {
-        var n = _labels.Length;
-        if (k < 1 || k > n - 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} neighbours requested but the split has {n} samples.");
-        }
-        if (!_neighbours.TryGetValue(cosine, out var cached) || cached.K < k)
-        {
-            cached = (k, Search(k, cosine));
-            _neighbours[cosine] = cached;
-        }
-        if (cached.K == k)
-        {
-            return cached.Labels;
-        }
-        var prefix = new int[n, k];
-        for (var i = 0; i < n; i++)
+        var indices = NearestNeighbourIndices(k, cosine);
+        var labels = new int[Count, k];
+        for (var i = 0; i < Count; i++)
         {
             for (var j = 0; j < k; j++)
             {
-                prefix[i, j] = cached.Labels[i, j];
+                labels[i, j] = _labels[indices[i, j]];
+            }
+        }
+        return labels;
+    }
+
+    /// <summary>Indices of each sample's k nearest neighbours, nearest first, the sample excluded: [N, k].</summary>
+    public int[,] NearestNeighbourIndices(int k, bool cosine)
+    {
+        CheckDepth(k);
+        if (!_nearest.TryGetValue(cosine, out var cached) || cached.GetLength(1) < k)
+        {
+            Search(k, 0, cosine);
+            cached = _nearest[cosine];
+        }
+        if (cached.GetLength(1) == k)
+        {
+            return cached;
+        }
+        var prefix = new int[Count, k];
+        for (var i = 0; i < Count; i++)
+        {
+            for (var j = 0; j < k; j++)
+            {
+                prefix[i, j] = cached[i, j];
             }
         }
         return prefix;
     }
 
-    private int[,] Search(int k, bool cosine)
+    public SameClassRanks SameClassRanks(int depth, bool cosine)
     {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var n = _labels.Length;
-        var keys = cosine ? nn.functional.normalize(Embeddings, dim: 1) : Embeddings;
-        var keyNorms = cosine ? null : keys.square().sum(1);
-        var result = new int[n, k];
-        for (var start = 0; start < n; start += QueryChunk)
+        CheckDepth(depth);
+        if (!_ranks.TryGetValue(cosine, out var cached) || cached.Depth < depth)
         {
-            using var chunkScope = NewDisposeScope();
-            var length = Math.Min(QueryChunk, n - start);
-            var queries = keys.narrow(0, start, length);
-            // Larger score = nearer: cosine similarity, or negative squared distance without the query's
-            // own norm (a per-row constant that does not change the order).
-            var scores = queries.mm(keys.t());
-            if (!cosine)
+            Search(0, depth, cosine);
+            cached = _ranks[cosine];
+        }
+        if (cached.Depth == depth)
+        {
+            return cached;
+        }
+        var offsets = new int[Count + 1];
+        var ranks = new List<int>();
+        for (var i = 0; i < Count; i++)
+        {
+            foreach (var rank in cached.Of(i))
             {
-                scores = scores.mul_(2).sub_(keyNorms!.unsqueeze(0));
-            }
-            // The query itself is not its own neighbour: entry (r, start + r) is on the chunk's offset diagonal.
-            scores.diagonal(offset: start).fill_(double.NegativeInfinity);
-            var indices = scores.topk(k, dim: 1, largest: true, sorted: true).indexes.data<long>().ToArray();
-            for (var row = 0; row < length; row++)
-            {
-                for (var j = 0; j < k; j++)
+                if (rank <= depth)
                 {
-                    result[start + row, j] = _labels[indices[row * k + j]];
+                    ranks.Add(rank);
                 }
             }
+            offsets[i + 1] = ranks.Count;
         }
+        return new SameClassRanks(depth, offsets, [.. ranks]);
+    }
+
+    public Clustering Clustering(bool cosine)
+    {
+        if (_clusterings.TryGetValue(cosine, out var cached))
+        {
+            return cached;
+        }
+        Clustering result;
+        if (!cosine)
+        {
+            var (centroids, assignments) = KMeans.Fit(Embeddings, NumClasses);
+            result = new Clustering(centroids, assignments);
+        }
+        else
+        {
+            // The original overwrites its cosine k-means centroids with the normalised Euclidean ones
+            // (centroids_cosine = normalize(centroids)) and assigns normalised embeddings by inner product.
+            var euclidean = Clustering(cosine: false);
+            var centroids = nn.functional.normalize(euclidean.Centroids, dim: 1);
+            using var normalised = nn.functional.normalize(Embeddings, dim: 1);
+            result = new Clustering(centroids, KMeans.Assign(normalised, centroids, cosine: true));
+        }
+        _clusterings[cosine] = result;
         return result;
     }
 
-    public void Dispose() => Embeddings.Dispose();
+    /// <summary>Uses a clustering computed elsewhere (the reference fixtures carry faiss's) instead of k-means.</summary>
+    public void UseClustering(bool cosine, Tensor centroids, int[] assignments)
+    {
+        if (assignments.Length != Count)
+        {
+            throw new ArgumentException($"{assignments.Length} cluster assignments for {Count} samples.");
+        }
+        if (_clusterings.Remove(cosine, out var previous))
+        {
+            previous.Centroids.Dispose();
+        }
+        _clusterings[cosine] = new Clustering(centroids.detach().to(float32).cpu().clone(), assignments);
+    }
+
+    private void CheckDepth(int k)
+    {
+        if (k < 1 || k > Count - 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), $"{k} neighbours requested but the split has {Count} samples.");
+        }
+    }
+
+    private void Search(int nearest, int depth, bool cosine)
+    {
+        var result = NeighbourSearch.Search(Embeddings, _labels, nearest, depth, cosine);
+        if (result.Nearest is not null)
+        {
+            _nearest[cosine] = result.Nearest;
+        }
+        if (result.Ranks is not null)
+        {
+            _ranks[cosine] = result.Ranks;
+        }
+    }
+
+    public void Dispose()
+    {
+        Embeddings.Dispose();
+        PooledFeatures?.Dispose();
+        foreach (var clustering in _clusterings.Values)
+        {
+            clustering.Centroids.Dispose();
+        }
+        _clusterings.Clear();
+    }
 }

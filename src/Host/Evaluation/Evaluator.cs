@@ -3,54 +3,60 @@ using static TorchSharp.torch;
 
 namespace NirHost.Host.Evaluation;
 
-/// <summary>Embeds a split with the network in eval mode and computes the requested metrics in one pass.</summary>
+/// <summary>
+/// Embeds a split with the network in eval mode and computes the requested metrics: the union of their
+/// <see cref="IMetric.Needs"/> is computed once (one neighbour search per distance, one k-means), then
+/// every metric reads from it.
+/// </summary>
 public sealed class Evaluator(IReadOnlyList<IMetric> metrics)
 {
     public IReadOnlyList<IMetric> Metrics { get; } = metrics;
 
+    public EvaluationNeeds Needs => Metrics.Aggregate(EvaluationNeeds.None, (all, metric) => all.Union(metric.Needs));
+
     public Dictionary<string, double> Evaluate(Architecture model, IDataSplit split, int batchSize, Device device, Action<int, int>? progress = null)
     {
-        using var data = Embed(model, split, batchSize, device, progress);
+        using var data = Embed(model, split, batchSize, device, progress, Needs.PooledFeatures);
         return Compute(data);
     }
 
     public Dictionary<string, double> Compute(EvaluationData data)
     {
-        data.Prepare(
-            Metrics.Select(m => m.NeighboursNeeded.Euclidean).DefaultIfEmpty(0).Max(),
-            Metrics.Select(m => m.NeighboursNeeded.Cosine).DefaultIfEmpty(0).Max());
-        return Metrics.ToDictionary(m => m.Name, m => m.Compute(data));
+        data.Prepare(Needs);
+        var results = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var metric in Metrics)
+        {
+            results[metric.Name] = metric.Compute(data);
+        }
+        return results;
     }
 
-    public static EvaluationData Embed(Architecture model, IDataSplit split, int batchSize, Device device, Action<int, int>? progress = null)
+    public static EvaluationData Embed(Architecture model, IDataSplit split, int batchSize, Device device, Action<int, int>? progress = null,
+        bool pooledFeatures = false)
     {
         var wasTraining = model.training;
         model.eval();
         try
         {
             using var _ = no_grad();
-            var chunks = new List<Tensor>();
+            using var scope = NewDisposeScope();
+            var embeddings = new List<Tensor>();
+            var pooled = new List<Tensor>();
             var indices = Enumerable.Range(0, split.Count).ToArray();
             for (var start = 0; start < split.Count; start += batchSize)
             {
-                using var scope = NewDisposeScope();
                 var length = Math.Min(batchSize, split.Count - start);
+                using var batchScope = NewDisposeScope();
                 var input = split.LoadBatch(indices.AsSpan(start, length), augmentation: null).to(device);
-                var embeddings = model.Forward(input, warmup: false).Embeddings.to(float32).cpu();
-                chunks.Add(embeddings.MoveToOuterDisposeScope());
+                var output = model.Forward(input, warmup: false);
+                embeddings.Add(output.Embeddings.to(float32).cpu().MoveToOuterDisposeScope());
+                if (pooledFeatures)
+                {
+                    pooled.Add(output.PooledFeatures.to(float32).cpu().MoveToOuterDisposeScope());
+                }
                 progress?.Invoke(start + length, split.Count);
             }
-            var all = cat(chunks, 0);
-            foreach (var chunk in chunks)
-            {
-                chunk.Dispose();
-            }
-            var data = new EvaluationData(all, [.. split.Labels], split.NumClasses);
-            if (!ReferenceEquals(all, data.Embeddings))
-            {
-                all.Dispose();
-            }
-            return data;
+            return new EvaluationData(cat(embeddings, 0), [.. split.Labels], split.NumClasses, pooledFeatures ? cat(pooled, 0) : null);
         }
         finally
         {
