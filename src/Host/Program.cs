@@ -24,6 +24,8 @@ try
     {
         case "plugins":
             return PluginsCommand.Run(catalog, flags, commandArgs, Console.Out);
+        case "evaluate":
+            return EvaluateCommand.Run(catalog, commandArgs, Console.Out);
         case "help":
             Console.Write(HelpWriter.Write(flags));
             return 0;
@@ -71,7 +73,7 @@ try
             return 0;
         }
         default:
-            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, plugins, help.");
+            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, evaluate, plugins, help.");
     }
 }
 catch (CommandLineException e)
