@@ -40,8 +40,9 @@ public sealed class EvaluationData : IEvaluationData, IDisposable
             }
             _classSizes[label]++;
         }
-        Embeddings = embeddings.detach().to(float32).cpu().contiguous().clone();
-        PooledFeatures = pooledFeatures?.detach().to(float32).cpu().contiguous().clone();
+        // The data owns its copies: a dispose scope open around the constructor must not take them.
+        Embeddings = embeddings.detach().to(float32).cpu().contiguous().clone().DetachFromDisposeScope();
+        PooledFeatures = pooledFeatures?.detach().to(float32).cpu().contiguous().clone().DetachFromDisposeScope();
         _labels = labels;
         NumClasses = numClasses;
     }
@@ -165,14 +166,14 @@ public sealed class EvaluationData : IEvaluationData, IDisposable
         if (!cosine)
         {
             var (centroids, assignments) = KMeans.Fit(Embeddings, NumClasses);
-            result = new Clustering(centroids, assignments);
+            result = new Clustering(centroids.DetachFromDisposeScope(), assignments);
         }
         else
         {
             // The original overwrites its cosine k-means centroids with the normalised Euclidean ones
             // (centroids_cosine = normalize(centroids)) and assigns normalised embeddings by inner product.
             var euclidean = Clustering(cosine: false);
-            var centroids = nn.functional.normalize(euclidean.Centroids, dim: 1);
+            var centroids = nn.functional.normalize(euclidean.Centroids, dim: 1).DetachFromDisposeScope();
             using var normalised = nn.functional.normalize(Embeddings, dim: 1);
             result = new Clustering(centroids, KMeans.Assign(normalised, centroids, cosine: true));
         }
@@ -191,7 +192,7 @@ public sealed class EvaluationData : IEvaluationData, IDisposable
         {
             previous.Centroids.Dispose();
         }
-        _clusterings[cosine] = new Clustering(centroids.detach().to(float32).cpu().clone(), assignments);
+        _clusterings[cosine] = new Clustering(centroids.detach().to(float32).cpu().clone().DetachFromDisposeScope(), assignments);
     }
 
     private void CheckDepth(int k)
