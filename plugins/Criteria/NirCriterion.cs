@@ -60,6 +60,12 @@ public sealed class NirCriterion : Criterion, IProxyCriterion
         register_module(nameof(normflow_cond_prep), normflow_cond_prep);
     }
 
+    /// <summary>Name of the recorded loss term exp(||z||^2 / 2 - log|det J|), averaged over the batch.</summary>
+    public const string FlowTerm = "flow likelihood exp(0.5 ||z||^2 - log|det J|)";
+
+    /// <summary>Name of the recorded (unweighted) alignment term: ProxyAnchor, or the composed criterion's loss.</summary>
+    public const string AlignmentTerm = "alignment";
+
     /// <summary>The criterion NIR is composed around, if any.</summary>
     public Criterion? Inner => _inner;
 
@@ -134,7 +140,10 @@ public sealed class NirCriterion : Criterion, IProxyCriterion
         // The original multiplies by a float64 vector of ones before exp, so the likelihood term is exponentiated
         // and averaged in float64: large early negative log-likelihoods stay finite where float32 would overflow.
         var nll = latent.square().sum(1).mul_(0.5).sub_(logDet).to(float64);
-        var loss = nll.exp_().mean().add(alignment.to(float64).mul(_options.WAlign));
+        var likelihood = nll.exp_().mean();
+        RecordLossTerm(FlowTerm, likelihood);
+        RecordLossTerm(AlignmentTerm, alignment);
+        var loss = likelihood.add(alignment.to(float64).mul(_options.WAlign));
         return loss.to(embeddings.dtype).MoveToOuterDisposeScope();
     }
 
