@@ -6,6 +6,7 @@ using NirHost.Host.Plugins;
 using NirHost.Host.Training;
 
 var debug = args.Contains("--debug");
+var interruptExitCode = 130;
 try
 {
     var (roots, rest) = NirHostApp.SplitPluginRoots(args);
@@ -50,15 +51,18 @@ try
                 Console.WriteLine("  " + configuration.Command());
                 Console.WriteLine();
             }
+            // The first Ctrl+C or SIGTERM lets the step in flight finish and saves the run; a second one ends the
+            // process at once (every file is written through a temporary file and a rename, so none is left half-written).
             using var cancellation = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
             {
-                if (!cancellation.IsCancellationRequested)
+                if (RequestStop(cancellation, 130, "Ctrl+C"))
                 {
                     e.Cancel = true;
-                    cancellation.Cancel();
                 }
             };
+            using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                System.Runtime.InteropServices.PosixSignal.SIGTERM, context => context.Cancel = RequestStop(cancellation, 143, "SIGTERM"));
             var reporter = TrainingReporter.ForConsole();
             var summary = NirHostApp.Train(catalog, configuration, reporter, cancellation.Token);
             reporter.Table($"Results after {summary.Epochs} epochs ({summary.WallTimeSeconds:0.0} s), best (last)",
@@ -81,21 +85,39 @@ catch (CommandLineException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
-catch (OperationCanceledException)
+catch (OperationCanceledException e)
 {
-    Console.Error.WriteLine("Interrupted.");
-    return 130;
+    Console.Error.WriteLine(e is TrainingInterruptedException ? $"interrupted: {e.Message}" : "Interrupted.");
+    return interruptExitCode;
+}
+catch (TrainingDivergedException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 3;
 }
 catch (Exception e) when (!debug)
 {
     var message = e switch
     {
-        ComponentException or TrainingDivergedException or IOException or InvalidDataException => e.Message,
-        // libtorch appends its C++ stack to the message; the first line says what went wrong.
-        System.Runtime.InteropServices.ExternalException => $"libtorch: {e.Message.Split('\n')[0]}",
-        _ => $"{e.GetType().Name}: {e.Message}",
+        ComponentException or TrainingOutOfMemoryException or NirHost.Host.Evaluation.NonFiniteEmbeddingsException
+            or IOException or InvalidDataException => TrainingFaults.FirstLine(e.Message),
+        System.Runtime.InteropServices.ExternalException => $"libtorch: {TrainingFaults.FirstLine(e.Message)}",
+        _ => $"{e.GetType().Name}: {TrainingFaults.FirstLine(e.Message)}",
     };
     Console.Error.WriteLine($"error: {message}");
     Console.Error.WriteLine("(run with --debug for details)");
     return 1;
+}
+
+/// <summary>Asks training to stop after its current step; false when a stop was already asked for (exit at once).</summary>
+bool RequestStop(CancellationTokenSource cancellation, int exitCode, string signal)
+{
+    if (cancellation.IsCancellationRequested)
+    {
+        return false;
+    }
+    interruptExitCode = exitCode;
+    Console.Error.WriteLine($"{signal}: stopping after the current step and saving the run; {signal} again exits at once.");
+    cancellation.Cancel();
+    return true;
 }

@@ -12,13 +12,20 @@ namespace NirHost.Host.Composition;
 /// </summary>
 public sealed class ComponentFactory(PluginCatalog catalog, IServiceProvider services)
 {
+    private readonly List<(object Component, ComponentDescriptor Descriptor)> _created = [];
+
     public T Create<T>(ComponentKind kind, string fullName, string flag, params object[] extra) where T : class
     {
         var spec = ParseSpec(kind, fullName);
         var descriptor = Resolve(kind, spec, flag);
         try
         {
-            return (T)Construct(descriptor, spec, extra);
+            var component = (T)Construct(descriptor, spec, extra);
+            lock (_created)
+            {
+                _created.Add((component, descriptor));
+            }
+            return component;
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
@@ -112,6 +119,63 @@ public sealed class ComponentFactory(PluginCatalog catalog, IServiceProvider ser
     private static bool IsNullable(ParameterInfo parameter) =>
         Nullable.GetUnderlyingType(parameter.ParameterType) is not null
         || (!parameter.ParameterType.IsValueType && new NullabilityInfoContext().Create(parameter).WriteState == NullabilityState.Nullable);
+
+    /// <summary>The descriptor of a component this factory built, or null for anything else.</summary>
+    public ComponentDescriptor? DescriptorOf(object component)
+    {
+        lock (_created)
+        {
+            return _created.FirstOrDefault(c => ReferenceEquals(c.Component, component)).Descriptor;
+        }
+    }
+
+    /// <summary>
+    /// Names the plugin component an exception came from: the component whose code is deepest in the exception's
+    /// stack, so that a miner called by a criterion is blamed itself.
+    /// </summary>
+    /// <returns>A <see cref="ComponentException"/>, or the exception itself when no plugin component is involved.</returns>
+    public Exception Blame(Exception exception, object? called, string activity)
+    {
+        List<(object Component, ComponentDescriptor Descriptor)> created;
+        lock (_created)
+        {
+            created = [.. _created];
+        }
+        var calledDescriptor = called is null ? null : created.FirstOrDefault(c => ReferenceEquals(c.Component, called)).Descriptor;
+        // Only plugin code on the exception's stack is blamed: a host or libtorch failure stays what it is.
+        var descriptor = ThrowingComponent(exception, created, calledDescriptor);
+        var what = $"{exception.GetType().Name} while {activity}: {exception.Message}";
+        return descriptor is null ? exception : new ComponentException(descriptor, what, exception);
+    }
+
+    private static ComponentDescriptor? ThrowingComponent(Exception exception, List<(object Component, ComponentDescriptor Descriptor)> created,
+        ComponentDescriptor? called)
+    {
+        var frames = new System.Diagnostics.StackTrace(exception, fNeedFileInfo: false).GetFrames();
+        foreach (var frame in frames)
+        {
+            var type = frame.GetMethod()?.DeclaringType;
+            if (type is null)
+            {
+                continue;
+            }
+            for (var outer = type; outer is not null; outer = outer.DeclaringType)
+            {
+                var exact = created.FirstOrDefault(c => c.Descriptor.Type == outer).Descriptor;
+                if (exact is not null)
+                {
+                    return exact;
+                }
+            }
+            // A helper type of a plugin assembly: blame the called component when it lives there, else the first from there.
+            var sameAssembly = created.Where(c => c.Descriptor.Type.Assembly == type.Assembly).Select(c => c.Descriptor).ToList();
+            if (sameAssembly.Count > 0)
+            {
+                return called is not null && sameAssembly.Contains(called) ? called : sameAssembly[0];
+            }
+        }
+        return null;
+    }
 
     private static Exception Wrap(ComponentDescriptor descriptor, Exception inner) =>
         inner is CommandLineException or ComponentException ? inner : new ComponentException(descriptor, inner.Message, inner);

@@ -12,7 +12,8 @@ namespace NirHost.Host.Composition;
 public static class RunResumption
 {
     /// <summary>Flags a resumed run may set anew: where it runs and how it reports, never what it computes.</summary>
-    public static readonly string[] Changeable = ["resume", "device", "gpu", "kernels", "debug"];
+    /// <remarks><c>--on_nonfinite</c> changes nothing while numbers stay finite; resuming a diverged run with skip is its use.</remarks>
+    public static readonly string[] Changeable = ["resume", "device", "gpu", "kernels", "debug", "on_nonfinite"];
 
     public static RunConfiguration Prepare(RunConfiguration given, Func<IReadOnlyList<string>, RunConfiguration> parse)
     {

@@ -40,6 +40,7 @@ public sealed class EvaluationData : IEvaluationData, IDisposable
             }
             _classSizes[label]++;
         }
+        RefuseNonFinite(embeddings);
         // The data owns its copies: a dispose scope open around the constructor must not take them.
         Embeddings = embeddings.detach().to(float32).cpu().contiguous().clone().DetachFromDisposeScope();
         PooledFeatures = pooledFeatures?.detach().to(float32).cpu().contiguous().clone().DetachFromDisposeScope();
@@ -54,6 +55,20 @@ public sealed class EvaluationData : IEvaluationData, IDisposable
     public IReadOnlyList<int> Labels => _labels;
 
     public int NumClasses { get; }
+
+    private static void RefuseNonFinite(Tensor embeddings)
+    {
+        using var scope = NewDisposeScope();
+        var badRows = embeddings.isfinite().all(1).logical_not();
+        var count = badRows.sum().item<long>();
+        if (count == 0)
+        {
+            return;
+        }
+        var first = badRows.nonzero()[0, 0].item<long>();
+        throw new NonFiniteEmbeddingsException(
+            $"{count} of {badRows.shape[0]} embeddings contain NaN or infinity (the first is sample {first}); no metric is computed on them.");
+    }
 
     public IReadOnlyList<int> ClassSizes => _classSizes;
 

@@ -134,21 +134,47 @@ public sealed class RunFolder
             throw new InvalidOperationException($"CSV log {file} changed columns mid-run.");
         }
         builder.AppendLine(string.Join(',', row.Select(c => c.Value.ToString("R", CultureInfo.InvariantCulture))));
-        File.AppendAllText(file, builder.ToString());
+        // Rewritten whole rather than appended, so that a kill mid-write never leaves half a row; the logs are small.
+        string existing;
+        try
+        {
+            existing = File.Exists(file) ? File.ReadAllText(file) : "";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Could not read {file} to add a row: {e.Message}", e);
+        }
+        WriteAtomically(System.IO.Path.Combine("CSV_Logs", name), existing + builder);
         _csvRows[name] = _csvRows.GetValueOrDefault(name) + 1;
     }
 
+    /// <summary>
+    /// Writes a file of the run folder through a temporary file that is flushed to disk and then renamed over the
+    /// target: a kill or a full disk leaves the previous version whole. A failure says which file and why.
+    /// </summary>
     public void WriteAtomically(string fileName, string content)
     {
         var target = System.IO.Path.Combine(Path, fileName);
         var temporary = target + ".tmp";
         try
         {
-            File.WriteAllText(temporary, content);
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(Encoding.UTF8.GetBytes(content));
+                stream.Flush(flushToDisk: true);
+            }
             File.Move(temporary, target, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // The write's own failure is the one to report.
+            }
             throw new IOException($"Could not write {target}: {e.Message}", e);
         }
     }

@@ -9,6 +9,19 @@ public sealed class RunSummary
     [JsonPropertyName("run_folder")]
     public string RunFolder { get; set; } = "";
 
+    /// <summary>running, completed, interrupted, diverged or failed: a run folder says how its run ended.</summary>
+    [JsonPropertyName("status")]
+    public string Status { get; set; } = RunStatus.Running;
+
+    /// <summary>Why the run stopped early (null for a completed run).</summary>
+    [JsonPropertyName("error")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Error { get; set; }
+
+    /// <summary>Steps whose update was dropped because something was not finite (<c>--on_nonfinite skip</c>).</summary>
+    [JsonPropertyName("skipped_steps")]
+    public int SkippedSteps { get; set; }
+
     [JsonPropertyName("epochs")]
     public int Epochs { get; set; }
 
@@ -47,10 +60,18 @@ public sealed class RunSummary
         }
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
+    // An epoch whose every step was skipped has no mean loss: NaN is written as "NaN" rather than failing the write.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static RunSummary FromJson(string json) =>
-        JsonSerializer.Deserialize<RunSummary>(json) ?? throw new InvalidDataException("summary.json is empty.");
+        JsonSerializer.Deserialize<RunSummary>(json, Json) ?? throw new InvalidDataException("summary.json is empty.");
 }
 
 public sealed class MetricSummary
@@ -63,4 +84,14 @@ public sealed class MetricSummary
 
     [JsonPropertyName("last")]
     public double Last { get; set; }
+}
+
+/// <summary>The values of <c>summary.json</c>'s <c>status</c>.</summary>
+public static class RunStatus
+{
+    public const string Running = "running";
+    public const string Completed = "completed";
+    public const string Interrupted = "interrupted";
+    public const string Diverged = "diverged";
+    public const string Failed = "failed";
 }

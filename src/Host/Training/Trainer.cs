@@ -20,14 +20,60 @@ namespace NirHost.Host.Training;
 /// </summary>
 public sealed class Trainer(IServiceProvider services, RunConfiguration configuration, ILogger<Trainer> logger)
 {
+    private RunFolder? _folder;
+    private RunSummary? _summary;
+    private Stopwatch? _clock;
+    private double _previousWallTime;
+
+    /// <summary>
+    /// Trains the run. However it ends, its folder keeps what was written and <c>summary.json</c> says how it
+    /// ended: completed, interrupted (Ctrl+C, SIGTERM), diverged (something not finite) or failed.
+    /// </summary>
     public RunSummary Run(TrainingReporter reporter, CancellationToken cancellation = default)
+    {
+        try
+        {
+            var summary = Train(reporter, cancellation);
+            summary.Status = RunStatus.Completed;
+            WriteSummary(summary);
+            return summary;
+        }
+        catch (Exception e) when (_folder is not null && _summary is not null)
+        {
+            _summary.Status = e switch
+            {
+                TrainingInterruptedException => RunStatus.Interrupted,
+                TrainingDivergedException => RunStatus.Diverged,
+                _ => RunStatus.Failed,
+            };
+            _summary.Error = TrainingFaults.FirstLine(e.Message);
+            try
+            {
+                WriteSummary(_summary);
+            }
+            catch (IOException writeError)
+            {
+                // The run's own error is the one to report; this one only explains a stale summary.json.
+                logger.LogWarning("Could not record the run's end in summary.json: {Error}", writeError.Message);
+            }
+            throw;
+        }
+    }
+
+    private void WriteSummary(RunSummary summary)
+    {
+        summary.WallTimeSeconds = Math.Round(_previousWallTime + _clock!.Elapsed.TotalSeconds, 3);
+        _folder!.WriteAtomically("summary.json", summary.ToJson());
+    }
+
+    private RunSummary Train(TrainingReporter reporter, CancellationToken cancellation)
     {
         var optimization = configuration.Get<OptimizationOptions>();
         var evaluation = configuration.Get<EvaluationOptions>();
         var run = configuration.Get<RunOptions>();
         var data = configuration.Get<DataOptions>();
         var selection = configuration.Get<ComponentSelectionOptions>();
-        var clock = Stopwatch.StartNew();
+        var clock = _clock = Stopwatch.StartNew();
 
         // Seed before any component exists, as the original calls set_seed before building the model.
         random.manual_seed(optimization.Seed);
@@ -37,7 +83,11 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
         var sampler = services.GetRequiredService<IBatchSampler>();
         var (criterion, miner, criterionDescriptor) = services.GetRequiredService<CriterionWithMiner>();
         var evaluator = services.GetRequiredService<Evaluator>();
+        var factory = services.GetRequiredService<ComponentFactory>();
+        var dataset = services.GetRequiredService<IDataset>();
         using var _ = criterion;
+        var guard = new NonFiniteGuard(model, criterion, criterionDescriptor.Name, selection.Arch);
+        var skipNonFinite = run.OnNonfinite == "skip";
 
         model.to(setup.Device);
         criterion.to(setup.Device);
@@ -77,6 +127,10 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
         }
         var online = run.LogOnline ? new TensorBoardLog(folder.Path, run.Project, run.Group, configuration.Command(), startEpoch) : null;
         var groupNames = groups.Select(g => g.Name).ToList();
+        (_folder, _summary, _previousWallTime) = (folder, summary, previousWallTime);
+        summary.Status = RunStatus.Running;
+        summary.Error = null;
+        WriteSummary(summary);
 
         reporter.Line($"Dataset: {data.Dataset} ({splits.Training.Count} train / {splits.Testing.Count} test samples) | " +
             $"Objective: {selection.Loss} | Batchminer: {(miner is null ? "N/A" : selection.BatchMining)} | " +
@@ -85,7 +139,10 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
 
         for (var epoch = startEpoch; epoch < optimization.NEpochs; epoch++)
         {
-            cancellation.ThrowIfCancellationRequested();
+            if (cancellation.IsCancellationRequested)
+            {
+                throw Interrupted(epoch, 0);
+            }
             var epochClock = Stopwatch.StartNew();
             // Reseed every epoch, as the original, so that a resumed run continues exactly like an uninterrupted one.
             var epochSeed = optimization.NEpochs * optimization.Seed + epoch;
@@ -100,44 +157,77 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             var losses = new List<double>();
             var batches = sampler.BatchesPerEpoch;
             var title = $"Epoch {epoch}{(warmup ? " (warmup)" : "")}";
-            reporter.Progress(title, batches, advance =>
+            var interruptedAfter = reporter.Progress(title, batches, advance =>
             {
                 var step = 0;
                 // The epoch's batches and their augmentation seeds are drawn up front, so that loading ahead on
                 // worker threads cannot change what the criterion later draws from the same generator.
-                var epochBatches = sampler.Batches(rng).ToList();
+                var epochBatches = Guarded(factory, sampler, "composing the batches of epoch " + epoch, () => sampler.Batches(rng).ToList());
                 var seeds = epochBatches.Select(_ => rng.Next()).ToArray();
                 using var loader = new BatchLoader(splits.Training, epochBatches, seeds, data.Kernels);
-                foreach (var (indices, loaded) in loader.Batches())
+                using var loadedBatches = loader.Batches().GetEnumerator();
+                while (true)
                 {
-                    using var cpuInput = loaded;
-                    cancellation.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    optimizer.zero_grad();
-                    var input = cpuInput.to(setup.Device);
-                    var labels = tensor(indices.Select(i => (long)splits.Training.Labels[i]).ToArray(), device: setup.Device);
-                    var output = model.Forward(input, warmup);
-                    var loss = criterion.forward(new CriterionBatch(output.Embeddings, labels)
+                    // Ctrl+C lets the step in flight finish; the run stops between steps with everything saved.
+                    if (cancellation.IsCancellationRequested)
                     {
-                        PooledFeatures = output.PooledFeatures,
-                        Epoch = epoch,
-                        Miner = miner,
-                        Random = rng,
-                    });
-                    var value = loss.item<float>();
-                    if (!float.IsFinite(value))
-                    {
-                        throw new TrainingDivergedException(
-                            $"The loss of criterion '{criterionDescriptor.Name}' became {value} at epoch {epoch}, step {step}; stopping instead of training on it.");
+                        return step;
                     }
-                    loss.backward();
-                    optimizer.step();
-                    losses.Add(value);
+                    var where = $"at epoch {epoch}, step {step}";
+                    if (!Guarded(factory, dataset, $"loading the training batch {where}", loadedBatches.MoveNext))
+                    {
+                        return -1;
+                    }
+                    var (indices, loaded) = loadedBatches.Current;
+                    using var cpuInput = loaded;
+                    using var scope = NewDisposeScope();
+                    try
+                    {
+                        optimizer.zero_grad();
+                        var buffers = skipNonFinite ? SnapshotBuffers(model, criterion) : null;
+                        var input = cpuInput.to(setup.Device);
+                        var labels = tensor(indices.Select(i => (long)splits.Training.Labels[i]).ToArray(), device: setup.Device);
+                        var output = Guarded(factory, model, $"embedding the training batch {where}", () => model.Forward(input, warmup));
+                        var loss = Guarded(factory, criterion, $"computing the loss {where}", () => criterion.forward(new CriterionBatch(output.Embeddings, labels)
+                        {
+                            PooledFeatures = output.PooledFeatures,
+                            Epoch = epoch,
+                            Miner = miner,
+                            Random = rng,
+                        }));
+                        Guarded(factory, criterion, $"back-propagating the loss {where}", () => loss.backward());
+                        var (value, problem) = guard.Check(loss, output.Embeddings, epoch, step);
+                        if (problem is null)
+                        {
+                            optimizer.step();
+                            losses.Add(value);
+                        }
+                        else if (skipNonFinite)
+                        {
+                            optimizer.zero_grad();
+                            RestoreBuffers(buffers!);
+                            summary.SkippedSteps++;
+                            logger.LogWarning("Skipped the update of step {Step} in epoch {Epoch} (--on_nonfinite skip): {Problem}", step, epoch, problem);
+                        }
+                        else
+                        {
+                            throw new TrainingDivergedException(problem + " The run stops here, keeping the checkpoints and logs written before this step; " +
+                                "a lower --lr, or --on_nonfinite skip to drop such steps, may help.");
+                        }
+                    }
+                    catch (Exception e) when (TrainingFaults.IsOutOfMemory(e))
+                    {
+                        throw OutOfMemory(e, $"training {where}", optimization.Bs, setup.Device);
+                    }
                     step++;
-                    advance(step, $"{title} | loss {losses.Average():0.0000}");
+                    reporter.StepCompleted?.Invoke(epoch, step);
+                    advance(step, $"{title} | loss {(losses.Count > 0 ? losses.Average() : double.NaN):0.0000}");
                 }
-                return step;
             });
+            if (interruptedAfter >= 0)
+            {
+                throw Interrupted(epoch, interruptedAfter);
+            }
 
             var meanLoss = losses.Count > 0 ? losses.Average() : double.NaN;
             summary.TrainLoss.Add(meanLoss);
@@ -147,7 +237,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             var results = new Dictionary<string, IReadOnlyDictionary<string, double>>();
             if (!evaluation.NoTestMetrics)
             {
-                var test = evaluator.Evaluate(model, splits.Testing, optimization.Bs, setup.Device);
+                var test = Evaluate(factory, evaluator, model, splits.Testing, "test", epoch, optimization.Bs, setup.Device);
                 results["Test"] = test;
                 summary.Record("Test", epoch, test);
                 folder.AppendCsv("Test", [("epochs", epoch), .. test.Select(kv => (kv.Key, kv.Value))]);
@@ -165,7 +255,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             }
             if (!evaluation.NoTrainMetrics)
             {
-                var train = evaluator.Evaluate(model, splits.Evaluation, optimization.Bs, setup.Device);
+                var train = Evaluate(factory, evaluator, model, splits.Evaluation, "training", epoch, optimization.Bs, setup.Device);
                 results["Train"] = train;
                 summary.Record("Train", epoch, train);
                 trainRow.AddRange(train.Select(kv => (kv.Key, kv.Value)));
@@ -187,8 +277,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             }
 
             summary.Epochs = epoch + 1;
-            summary.WallTimeSeconds = Math.Round(previousWallTime + clock.Elapsed.TotalSeconds, 3);
-            folder.WriteAtomically("summary.json", summary.ToJson());
+            WriteSummary(summary);
             // Last, so that a checkpoint never claims an epoch whose logs are missing.
             TrainingCheckpoint.Save(folder.Path, model, criterion, optimizer, new CheckpointState
             {
@@ -207,9 +296,77 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             reporter.EpochCompleted?.Invoke(epoch + 1);
         }
 
-        summary.WallTimeSeconds = Math.Round(previousWallTime + clock.Elapsed.TotalSeconds, 3);
-        folder.WriteAtomically("summary.json", summary.ToJson());
         return summary;
+    }
+
+    private TrainingInterruptedException Interrupted(int epoch, int step)
+    {
+        // Epochs are reseeded, so redoing the interrupted one from its start continues the run exactly.
+        var message = (step == 0 ? $"Interrupted before epoch {epoch}." : $"Interrupted in epoch {epoch} after step {step}.") +
+            $" {_summary!.Epochs} completed epoch(s) are saved; nirhost --resume {_folder!.Path} continues at epoch {epoch}.";
+        logger.LogWarning("{Message}", message);
+        return new TrainingInterruptedException(message);
+    }
+
+    /// <summary>Runs a call into a plugin component; its failures name the component, its kind and its assembly.</summary>
+    private static T Guarded<T>(ComponentFactory factory, object component, string activity, Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or ComponentException or Cli.CommandLineException or TrainingDivergedException
+            or NonFiniteEmbeddingsException) && !TrainingFaults.IsOutOfMemory(e))
+        {
+            throw factory.Blame(e, component, activity);
+        }
+    }
+
+    private static void Guarded(ComponentFactory factory, object component, string activity, Action call) =>
+        Guarded(factory, component, activity, () =>
+        {
+            call();
+            return 0;
+        });
+
+    private static Dictionary<string, double> Evaluate(ComponentFactory factory, Evaluator evaluator, Architecture model, IDataSplit split,
+        string splitName, int epoch, int batchSize, Device device)
+    {
+        try
+        {
+            return Guarded(factory, model, $"evaluating the {splitName} split after epoch {epoch}",
+                () => evaluator.Evaluate(model, split, batchSize, device));
+        }
+        catch (NonFiniteEmbeddingsException e)
+        {
+            throw new TrainingDivergedException($"Evaluation of the {splitName} split after epoch {epoch}: {e.Message}");
+        }
+        catch (Exception e) when (TrainingFaults.IsOutOfMemory(e))
+        {
+            throw OutOfMemory(e, $"embedding the {splitName} split after epoch {epoch}", batchSize, device);
+        }
+    }
+
+    private static TrainingOutOfMemoryException OutOfMemory(Exception e, string activity, int batchSize, Device device)
+    {
+        var smaller = Math.Max(2, batchSize / 2);
+        return new TrainingOutOfMemoryException(
+            $"Out of memory on {device} while {activity} with --bs {batchSize}: {TrainingFaults.FirstLine(e.Message)}. " +
+            $"Try a smaller batch (e.g. --bs {smaller}, a multiple of --samples_per_class), a smaller --embed_dim or architecture, " +
+            "or another --device.", e);
+    }
+
+    /// <summary>Buffers (batch-norm statistics) before a step, so that a skipped step leaves no trace in them either.</summary>
+    private static List<(Tensor Buffer, Tensor Saved)> SnapshotBuffers(Architecture model, Criterion criterion) =>
+        [.. model.buffers().Concat(criterion.buffers()).Select(b => (b, b.detach().clone()))];
+
+    private static void RestoreBuffers(List<(Tensor Buffer, Tensor Saved)> buffers)
+    {
+        using var _ = no_grad();
+        foreach (var (buffer, saved) in buffers)
+        {
+            buffer.copy_(saved);
+        }
     }
 
     /// <summary>

@@ -13,6 +13,9 @@ public sealed class TrainingReporter(IAnsiConsole console, bool quiet = false)
     /// <summary>Called with the number of completed epochs once an epoch's logs and checkpoint are written.</summary>
     public Action<int>? EpochCompleted { get; init; }
 
+    /// <summary>Called after every training step with the epoch and the number of steps done in it (tests, embedders).</summary>
+    public Action<int, int>? StepCompleted { get; init; }
+
     public bool Interactive => !quiet && console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
 
     public void Line(string markup)

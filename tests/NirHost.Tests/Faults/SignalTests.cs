@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using NirHost.Host.Training;
+using NirHost.Tests.Support;
+
+namespace NirHost.Tests.Faults;
+
+/// <summary>The nirhost process under SIGTERM and Ctrl+C (SIGINT), as a user or a cluster scheduler stops it.</summary>
+public sealed class SignalTests : IDisposable
+{
+    private const int SigInt = 2;
+    private const int SigTerm = 15;
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+
+    /// <summary>Starts a long micro run and returns once its first epoch is done.</summary>
+    private Process StartTraining(List<string> output)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nirhost.dll"));
+        foreach (var arg in FaultyPlugin.MicroRun(_folder.Path, "--n_epochs", "1000"))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(start)!;
+        var firstEpoch = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.Add(e.Data ?? "");
+            }
+            if (e.Data?.StartsWith("Epoch 0:", StringComparison.Ordinal) == true)
+            {
+                firstEpoch.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.Add(e.Data ?? "");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Assert.True(firstEpoch.Task.Wait(TimeSpan.FromMinutes(2)), "no epoch finished: " + string.Join('\n', output));
+        return process;
+    }
+
+    private string Run => Path.Combine(_folder.Path, "synthetic", "run");
+
+    [Fact]
+    public void Sigterm_finishes_the_step_saves_the_run_and_exits_with_143()
+    {
+        var output = new List<string>();
+        using var process = StartTraining(output);
+
+        Assert.Equal(0, Kill(process.Id, SigTerm));
+
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "nirhost did not stop after SIGTERM");
+        Assert.Equal(143, process.ExitCode);
+        lock (output)
+        {
+            Assert.Contains(output, line => line.StartsWith("interrupted: ", StringComparison.Ordinal));
+        }
+        var summary = RunSummary.FromJson(File.ReadAllText(Path.Combine(Run, "summary.json")));
+        Assert.Equal(RunStatus.Interrupted, summary.Status);
+        Assert.True(summary.Epochs >= 1);
+    }
+
+    [Fact]
+    public void A_second_ctrl_c_exits_at_once_and_leaves_every_written_file_whole()
+    {
+        var output = new List<string>();
+        using var process = StartTraining(output);
+
+        Assert.Equal(0, Kill(process.Id, SigInt));
+        Assert.Equal(0, Kill(process.Id, SigInt));
+
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "nirhost did not stop after two SIGINTs");
+        Assert.NotEqual(0, process.ExitCode);
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Run, "summary.json")));
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Run, "config.json")));
+        foreach (var log in Directory.GetFiles(Path.Combine(Run, "CSV_Logs")))
+        {
+            var lines = File.ReadAllLines(log);
+            Assert.All(lines, line => Assert.Equal(lines[0].Split(',').Length, line.Split(',').Length));
+        }
+    }
+}
