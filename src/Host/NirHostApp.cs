@@ -114,6 +114,7 @@ public static class NirHostApp
         {
             throw new CommandLineException($"--use_float16 is not available: {Float16Unavailable}.");
         }
+        DeviceSelection.Resolve(configuration);
         var unsupported = new (bool Given, string Flag, string Why)[]
         {
             (selection.DataSslSet, "data_ssl_set", "it is obsolete in the original and has no NirHost equivalent"),
@@ -156,12 +157,43 @@ public static class NirHostApp
         {
             factory.Resolve(kind, factory.ParseSpec(kind, name), flag);
         }
+        ValidateMetricArguments(configuration, catalog);
         var storage = configuration.Get<EvaluationOptions>();
         foreach (var metric in storage.StorageMetrics)
         {
             if (storage.StoreImprovements && !storage.EvaluationMetrics.Contains(metric, StringComparer.Ordinal))
             {
                 throw new CommandLineException($"--storage_metrics {metric} is not among --evaluation_metrics, so it is never computed.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Builds each metric once, so that an argument it refuses (<c>e_recall@x</c>) is a command-line error before
+    /// any data is loaded. Metrics are small objects; those needing more than their options are checked when built.
+    /// </summary>
+    private static void ValidateMetricArguments(RunConfiguration configuration, PluginCatalog catalog)
+    {
+        var collection = new ServiceCollection();
+        foreach (var (type, instance) in configuration.Options)
+        {
+            collection.AddSingleton(type, instance);
+        }
+        using var services = collection.BuildServiceProvider();
+        var factory = new ComponentFactory(catalog, services);
+        foreach (var name in configuration.Get<EvaluationOptions>().EvaluationMetrics.Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                (factory.Create<IMetric>(ComponentKind.Metric, name, "evaluation_metrics") as IDisposable)?.Dispose();
+            }
+            catch (ComponentException e) when (e.InnerException is ArgumentException refusal)
+            {
+                throw new CommandLineException($"--evaluation_metrics {name}: {refusal.Message}");
+            }
+            catch (ComponentException)
+            {
+                // It asks for more than options (the training setup, say): it is built, and checked, with the run.
             }
         }
     }

@@ -96,6 +96,10 @@ public sealed class FlagDefinition
             {
                 throw new CommandLineException($"--{Name} expects a non-empty value.");
             }
+            if (text.Any(char.IsControl))
+            {
+                throw new CommandLineException($"--{Name}: the value contains a control character (such as a NUL or a line break).");
+            }
             value = text;
         }
         else if (ElementType == typeof(int))
