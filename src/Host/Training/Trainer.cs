@@ -248,7 +248,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             }
             if (splits.Validation is { } validationSplit)
             {
-                var validation = evaluator.Evaluate(model, validationSplit, optimization.Bs, setup.Device);
+                var validation = Evaluate(factory, evaluator, model, validationSplit, "validation", epoch, optimization.Bs, setup.Device);
                 results["Val"] = validation;
                 summary.Record("Val", epoch, validation);
                 folder.AppendCsv("Val", [("epochs", epoch), .. validation.Select(kv => (kv.Key, kv.Value))]);
