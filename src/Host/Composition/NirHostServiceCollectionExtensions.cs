@@ -29,7 +29,7 @@ public static class NirHostServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<ComponentFactory>()
             .Create<IDataset>(ComponentKind.Dataset, configuration.Get<DataOptions>().Dataset, "dataset"));
         services.AddSingleton(sp => InputNormalization(sp.GetRequiredService<ComponentFactory>(), selection.Arch));
-        services.AddSingleton(sp => LoadSplits(sp.GetRequiredService<IDataset>(), configuration.Get<DataOptions>()));
+        services.AddSingleton(sp => LoadSplits(sp, sp.GetRequiredService<IDataset>(), configuration.Get<DataOptions>()));
         services.AddSingleton(sp => new SamplerData(sp.GetRequiredService<DatasetSplits>().Training.Labels));
         services.AddSingleton(sp => CreateSetup(sp, configuration));
         services.AddSingleton(sp => sp.GetRequiredService<ComponentFactory>()
@@ -52,9 +52,19 @@ public static class NirHostServiceCollectionExtensions
         return descriptor.Attribute is ArchitectureAttribute { BnInceptionInput: true } ? ImageNormalization.BnInception : ImageNormalization.ImageNet;
     }
 
-    private static DatasetSplits LoadSplits(IDataset dataset, DataOptions data)
+    /// <summary>Loads the dataset; a failure inside the plugin names it (reading data is where plugins meet the outside world).</summary>
+    private static DatasetSplits LoadSplits(IServiceProvider services, IDataset dataset, DataOptions data)
     {
-        var splits = dataset.Load();
+        DatasetSplits splits;
+        try
+        {
+            splits = dataset.Load();
+        }
+        // Missing or unreadable data already names its path; anything else is the plugin's own failure.
+        catch (Exception e) when (e is not (ComponentException or Cli.CommandLineException or OperationCanceledException or IOException or InvalidDataException))
+        {
+            throw services.GetRequiredService<ComponentFactory>().Blame(e, dataset, "loading the dataset");
+        }
         if (data.UseTvSplit && splits.Validation is null)
         {
             throw new Cli.CommandLineException($"--use_tv_split: --dataset {data.Dataset} provides no validation split.");

@@ -91,7 +91,8 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
 
         model.to(setup.Device);
         criterion.to(setup.Device);
-        var groups = ModelGroups(model, optimization).Concat(criterion.ParameterGroups(setup)).ToList();
+        var groups = ModelGroups(model, optimization)
+            .Concat(Guarded(factory, criterion, "listing its parameter groups", () => criterion.ParameterGroups(setup).ToList())).ToList();
         using var optimizer = OptimizerFactory.Create(optimization.Optim, groups);
         var schedule = new LearningRateSchedule(optimizer, optimization.Scheduler, optimization.Tau, optimization.Gamma);
 
