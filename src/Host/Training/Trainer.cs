@@ -156,6 +156,8 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             model.train();
             criterion.train();
             var losses = new List<double>();
+            var storage = sampler as IStorageBatchSampler;
+            storage?.BeginEpoch(epoch, new TrainingSetEmbedding(model, splits, optimization.Bs, setup.Device, reporter).Embed);
             var batches = sampler.BatchesPerEpoch;
             var title = $"Epoch {epoch}{(warmup ? " (warmup)" : "")}";
             var interruptedAfter = reporter.Progress(title, batches, advance =>
@@ -202,6 +204,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                         {
                             optimizer.step();
                             losses.Add(value);
+                            storage?.Observe(indices, output.Embeddings.detach());
                         }
                         else if (skipNonFinite)
                         {

@@ -11,6 +11,8 @@ public sealed class OwnFixtures(string set)
 {
     public static OwnFixtures Miners { get; } = new("own-miners");
 
+    public static OwnFixtures Samplers { get; } = new("own-samplers");
+
     public string Folder => Path.Combine(AppContext.BaseDirectory, "fixtures", set);
 
     public JsonObject Manifest => JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "manifest.json")))!.AsObject();

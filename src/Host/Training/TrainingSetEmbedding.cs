@@ -1,0 +1,32 @@
+using NirHost.Abstractions;
+using NirHost.Host.Evaluation;
+using static TorchSharp.torch;
+
+namespace NirHost.Host.Training;
+
+/// <summary>
+/// Embeds the training split for samplers that compose batches from its embeddings, with the evaluation's
+/// embedding pass over the split the original uses for it (training images, evaluation transform) and a progress bar.
+/// </summary>
+internal sealed class TrainingSetEmbedding(Architecture model, DatasetSplits splits, int batchSize, Device device, TrainingReporter reporter)
+{
+    public Tensor Embed()
+    {
+        var split = splits.Evaluation;
+        if (split.Count != splits.Training.Count)
+        {
+            throw new InvalidOperationException(
+                $"The dataset's evaluation split ({split.Count} samples) does not mirror its training split ({splits.Training.Count}); " +
+                "samplers that embed the training set need them aligned.");
+        }
+        const string title = "Embedding the training set";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var embeddings = reporter.Progress(title, split.Count, advance =>
+        {
+            using var data = Evaluator.Embed(model, split, batchSize, device, (done, total) => advance(done, $"{title} ({done}/{total})"));
+            return data.Embeddings.clone();
+        });
+        reporter.Line($"Embedded the training set for the data sampler: {split.Count} samples in {clock.Elapsed.TotalSeconds:0.0}s");
+        return embeddings;
+    }
+}
