@@ -9,7 +9,8 @@ public sealed class MinerAndSamplerCatalogTests
     public static readonly string[] Miners =
         ["random", "semihard", "softhard", "distance", "rho_distance", "npair", "parametric", "lifted", "random_distance", "intra_random"];
 
-    public static readonly string[] Samplers = ["class_random", "random"];
+    public static readonly string[] Samplers =
+        ["class_random", "random", "greedy_coreset", "d2_coreset", "fid_batchmatch", "disthist_batchmatch"];
 
     [Fact]
     public async Task Plugins_json_lists_every_miner_and_sampler_under_its_kind_with_the_original_flags()
@@ -38,5 +39,9 @@ public sealed class MinerAndSamplerCatalogTests
         Assert.Equal("0.2", Default("rho_distance", "--miner_rho_distance_cp"));
         Assert.Equal("0.2", Default("semihard", "--miner_semihard_margin"));
         Assert.Equal("uniform", Default("parametric", "--miner_parametric_mode"));
+        Assert.Equal("512", Default("greedy_coreset", "--data_batchmatch_bigbs"));
+        Assert.Equal("10", Default("fid_batchmatch", "--data_batchmatch_ncomps"));
+        Assert.Equal("1", Default("d2_coreset", "--data_d2_coreset_lambda"));
+        Assert.Equal("-1", Default("disthist_batchmatch", "--data_sampler_lowproj_dim"));
     }
 }
