@@ -6,8 +6,9 @@ using System.Text.Json.Nodes;
 namespace NirHost.Host.Training;
 
 /// <summary>
-/// The folder a run writes to, laid out as the original's logger does: <c>Parameter_Info.txt</c>,
-/// <c>CSV_Logs/Data_&lt;Split&gt;.csv</c>, plus <c>config.json</c> and <c>summary.json</c>.
+/// The folder a run writes to, laid out as the original's logger does: <c>Parameter_Info.txt</c> and its
+/// per-group logs <c>CSV_Logs/Data_&lt;Split&gt;_&lt;group&gt;.csv</c>, plus one table per split
+/// (<c>CSV_Logs/Data_&lt;Split&gt;.csv</c>), <c>config.json</c> and <c>summary.json</c>.
 /// Files that are rewritten go through a temporary file and a rename, so a kill never leaves half a file.
 /// </summary>
 public sealed class RunFolder
@@ -118,9 +119,28 @@ public sealed class RunFolder
     }
 
     /// <summary>Appends a row to <c>CSV_Logs/Data_&lt;split&gt;.csv</c>, writing the header with the first row.</summary>
-    public void AppendCsv(string split, IReadOnlyList<(string Column, double Value)> row)
+    public void AppendCsv(string split, IReadOnlyList<(string Column, double Value)> row) => AppendRow($"Data_{split}.csv", row);
+
+    /// <summary>
+    /// Appends an epoch to the original logger's files: one file per logged group, <c>Data_&lt;split&gt;_&lt;group&gt;.csv</c>.
+    /// Each of <paramref name="scalars"/> (the training split's epochs, loss, time) is its own group; metrics are
+    /// grouped by evaluated output and name before the '@' (<c>embeds_e_recall</c> holds e_recall@1, @2, ...).
+    /// </summary>
+    public void AppendOriginalCsv(string split, IReadOnlyList<(string Name, double Value)> scalars,
+        IReadOnlyDictionary<string, double> metrics, string evaltype = "embeds")
     {
-        var name = $"Data_{split}.csv";
+        foreach (var (name, value) in scalars)
+        {
+            AppendRow($"Data_{split}_{name}.csv", [(name, value)]);
+        }
+        foreach (var group in metrics.GroupBy(m => $"{evaltype}_{m.Key.Split('@')[0]}", StringComparer.Ordinal))
+        {
+            AppendRow($"Data_{split}_{group.Key}.csv", [.. group.Select(m => (m.Key, m.Value))]);
+        }
+    }
+
+    private void AppendRow(string name, IReadOnlyList<(string Column, double Value)> row)
+    {
         var file = System.IO.Path.Combine(Path, "CSV_Logs", name);
         var columns = row.Select(c => c.Column).ToArray();
         var builder = new StringBuilder();

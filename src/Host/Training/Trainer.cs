@@ -237,7 +237,8 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             summary.TrainLoss.Add(meanLoss);
             schedule.Step();
 
-            var trainRow = new List<(string, double)> { ("epochs", epoch), ("loss", meanLoss), ("time", Math.Round(epochClock.Elapsed.TotalSeconds, 4)) };
+            List<(string, double)> trainScalars = [("epochs", epoch), ("loss", meanLoss), ("time", Math.Round(epochClock.Elapsed.TotalSeconds, 4))];
+            var trainRow = new List<(string, double)>(trainScalars);
             var results = new Dictionary<string, IReadOnlyDictionary<string, double>>();
             if (!evaluation.NoTestMetrics)
             {
@@ -245,6 +246,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                 results["Test"] = test;
                 summary.Record("Test", epoch, test);
                 folder.AppendCsv("Test", [("epochs", epoch), .. test.Select(kv => (kv.Key, kv.Value))]);
+                folder.AppendOriginalCsv("Test", [], test);
                 if (evaluation.StoreImprovements)
                 {
                     StoreImprovements(folder, test, best, evaluation, model, criterion, epoch);
@@ -256,6 +258,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                 results["Val"] = validation;
                 summary.Record("Val", epoch, validation);
                 folder.AppendCsv("Val", [("epochs", epoch), .. validation.Select(kv => (kv.Key, kv.Value))]);
+                folder.AppendOriginalCsv("Val", [], validation);
             }
             if (!evaluation.NoTrainMetrics)
             {
@@ -265,6 +268,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                 trainRow.AddRange(train.Select(kv => (kv.Key, kv.Value)));
             }
             folder.AppendCsv("Train", trainRow);
+            folder.AppendOriginalCsv("Train", trainScalars, results.GetValueOrDefault("Train") ?? new Dictionary<string, double>());
 
             if (online is not null)
             {
@@ -293,7 +297,8 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                 CsvRows = new Dictionary<string, int>(folder.CsvRows),
                 Summary = summary,
             });
-            reporter.Line($"Epoch {epoch}: loss {meanLoss.ToString("0.0000", CultureInfo.InvariantCulture)}" +
+            reporter.Line($"Epoch {epoch}: lr {string.Join(" | ", learningRates.Select(r => r.ToString("G4", CultureInfo.InvariantCulture)))}" +
+                $" | loss {meanLoss.ToString("0.0000", CultureInfo.InvariantCulture)}" +
                 string.Concat(results.SelectMany(split => split.Value.Select(m =>
                     $" | {split.Key} {m.Key} {m.Value.ToString("0.0000", CultureInfo.InvariantCulture)}"))) +
                 $" | {epochClock.Elapsed.TotalSeconds:0.0}s");

@@ -36,6 +36,14 @@ public sealed class EndToEndTrainingTests : IDisposable
         Assert.Equal(6, testLog.Length);
         var trainLog = File.ReadAllLines(Path.Combine(run, "CSV_Logs", "Data_Train.csv"));
         Assert.StartsWith("epochs,loss,time,e_recall@1,e_recall@2", trainLog[0]);
+        // The original logger's files: one per logged group and split.
+        Assert.Equal(["Data_Test.csv", "Data_Test_embeds_e_recall.csv", "Data_Train.csv", "Data_Train_embeds_e_recall.csv",
+            "Data_Train_epochs.csv", "Data_Train_loss.csv", "Data_Train_time.csv"],
+            Directory.GetFiles(Path.Combine(run, "CSV_Logs")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var recallLog = File.ReadAllLines(Path.Combine(run, "CSV_Logs", "Data_Test_embeds_e_recall.csv"));
+        Assert.Equal("e_recall@1,e_recall@2", recallLog[0]);
+        Assert.Equal(testLog[1..].Select(line => line[(line.IndexOf(',') + 1)..]), recallLog[1..]);
+        Assert.Equal(["loss", .. trainLog[1..].Select(line => line.Split(',')[1])], File.ReadAllLines(Path.Combine(run, "CSV_Logs", "Data_Train_loss.csv")));
         var summary = RunSummary.FromJson(File.ReadAllText(Path.Combine(run, "summary.json")));
         Assert.Equal(5, summary.Epochs);
         Assert.Equal(after, summary.Metrics["Test"]["e_recall@1"].Best);
