@@ -42,8 +42,9 @@ public sealed class ResumeTests : IDisposable
                 }
             },
         };
-        Assert.ThrowsAny<OperationCanceledException>(() =>
+        var stopped = Assert.Throws<TrainingInterruptedException>(() =>
             NirHost.Host.NirHostApp.Train(HostHarness.Catalog, HostHarness.Parse(args), reporter, cancellation.Token));
+        Assert.Contains($"{stopAfter} completed epoch(s) are saved; nirhost --resume", stopped.Message);
     }
 
     private static void KillAfterFirstCheckpoint(string[] args, string checkpoint)
