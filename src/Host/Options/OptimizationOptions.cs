@@ -20,11 +20,11 @@ public sealed class OptimizationOptions
     [Flag("seed", Help = "Random seed for reproducibility.")]
     public int Seed { get; set; }
 
-    [Flag("scheduler", Help = "Learning rate schedule, stepped after every epoch: step multiplies the rates by --gamma at each --tau epoch, exp by --gamma every epoch, none keeps them. (The original ran step for exp too: use step to reproduce such a command.)",
-        Choices = ["step", "exp", "none"])]
+    [Flag("scheduler", Help = "Learning rate schedule, stepped after every epoch: step multiplies the rates by --gamma at each --tau epoch (exp does the same, as the original's code did), exponential by --gamma every epoch, none keeps them.",
+        Choices = ["step", "exp", "exponential", "none"])]
     public string Scheduler { get; set; } = "step";
 
-    [Flag("gamma", Help = "Learning rate reduction factor at each --tau milestone (--scheduler step) or every epoch (--scheduler exp).", Min = 0)]
+    [Flag("gamma", Help = "Learning rate reduction factor at each --tau milestone (--scheduler step) or every epoch (--scheduler exponential).", Min = 0)]
     public double Gamma { get; set; } = 0.3;
 
     [Flag("decay", Help = "Weight decay for the optimizer.", Min = 0)]

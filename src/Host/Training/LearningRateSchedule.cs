@@ -5,16 +5,17 @@ namespace NirHost.Host.Training;
 /// <summary>
 /// The epoch-wise learning-rate schedule of <c>--scheduler</c>, stepped once after every training epoch as in
 /// the original: <c>step</c> multiplies every group's rate by <c>--gamma</c> at each <c>--tau</c> milestone
-/// (MultiStepLR), <c>exp</c> multiplies it by <c>--gamma</c> after every epoch (ExponentialLR), <c>none</c>
-/// keeps the rates.
+/// (MultiStepLR), <c>exponential</c> multiplies it by <c>--gamma</c> after every epoch (ExponentialLR),
+/// <c>none</c> keeps the rates.
 /// </summary>
 /// <remarks>
-/// The original's help names "step &amp; exp", but its code builds MultiStepLR for any value but <c>none</c>; a
-/// command of the original that says <c>--scheduler exp</c> is reproduced with <c>--scheduler step</c>.
+/// The original's help names "step &amp; exp", but its code builds MultiStepLR for any value but <c>none</c>.
+/// A pasted command of the original must train as it did there, so <c>exp</c> is that same MultiStepLR;
+/// true exponential decay has its own name.
 /// </remarks>
 public sealed class LearningRateSchedule
 {
-    public static readonly string[] Names = ["step", "exp", "none"];
+    public static readonly string[] Names = ["step", "exp", "exponential", "none"];
 
     private readonly optim.lr_scheduler.LRScheduler? _scheduler;
 
@@ -23,8 +24,8 @@ public sealed class LearningRateSchedule
         Name = name;
         _scheduler = name switch
         {
-            "step" => optim.lr_scheduler.MultiStepLR(optimizer, [.. milestones], gamma),
-            "exp" => optim.lr_scheduler.ExponentialLR(optimizer, gamma),
+            "step" or "exp" => optim.lr_scheduler.MultiStepLR(optimizer, [.. milestones], gamma),
+            "exponential" => optim.lr_scheduler.ExponentialLR(optimizer, gamma),
             "none" => null,
             _ => throw new Cli.CommandLineException($"--scheduler {name} is not available; choose one of: {string.Join(", ", Names)}."),
         };

@@ -29,11 +29,27 @@ public sealed class LearningRateScheduleTests
     {
         using var a = new Parameter(zeros(2));
         using var optimizer = optim.Adam([new Adam.ParamGroup([a], lr: 0.2)]);
-        var schedule = new LearningRateSchedule(optimizer, "exp", [10000], gamma: 0.5);
+        var schedule = new LearningRateSchedule(optimizer, "exponential", [10000], gamma: 0.5);
 
         var rates = Rates(optimizer, schedule, 4);
 
         Assert.Equal([0.2, 0.1, 0.05, 0.025], rates.Select(r => r[0]), (x, y) => Math.Abs(x - y) < 1e-15);
+    }
+
+    [Fact]
+    public void Exp_steps_at_the_milestones_as_the_original_code_did()
+    {
+        using var a = new Parameter(zeros(2));
+        using var b = new Parameter(zeros(2));
+        using var asStep = optim.Adam([new Adam.ParamGroup([a], lr: 0.2)]);
+        using var asExp = optim.Adam([new Adam.ParamGroup([b], lr: 0.2)]);
+
+        var stepRates = Rates(asStep, new LearningRateSchedule(asStep, "step", [2], gamma: 0.5), 4);
+        var expRates = Rates(asExp, new LearningRateSchedule(asExp, "exp", [2], gamma: 0.5), 4);
+
+        Assert.Equal(stepRates.Select(r => r[0]), expRates.Select(r => r[0]));
+        Assert.Equal(0.2, expRates[1][0], 15);
+        Assert.Equal(0.1, expRates[2][0], 15);
     }
 
     [Fact]
@@ -48,7 +64,7 @@ public sealed class LearningRateScheduleTests
 
     [Theory]
     [InlineData("step")]
-    [InlineData("exp")]
+    [InlineData("exponential")]
     public void Fast_forward_lands_on_the_same_rates_as_stepping(string name)
     {
         using var a = new Parameter(zeros(2));

@@ -21,7 +21,7 @@ public sealed class TrainingLoopFlagsTests : IDisposable
     {
         var summary = HostHarness.Train(HostHarness.TinyRun(_folder.Path,
             "--savename", "group_plus_seed", "--log_online", "--group", "tiny", "--project", "proj", "--seed", "3",
-            "--n_epochs", "2", "--scheduler", "exp", "--gamma", "0.5", "--synthetic_samples_per_class", "12", "--synthetic_image_size", "16"));
+            "--n_epochs", "2", "--scheduler", "exponential", "--gamma", "0.5", "--synthetic_samples_per_class", "12", "--synthetic_image_size", "16"));
 
         Assert.Equal(Path.Combine(_folder.Path, "synthetic", "tiny_s3"), summary.RunFolder);
         var files = Directory.GetFiles(Path.Combine(summary.RunFolder, TensorBoardLog.FolderName), "events.out.tfevents.*");
@@ -33,7 +33,7 @@ public sealed class TrainingLoopFlagsTests : IDisposable
         {
             Assert.Equal([0L, 1L], scalars.Where(s => s.Tag == tag).Select(s => s.Step).Order());
         }
-        // --scheduler exp: the model's rate halves after every epoch.
+        // --scheduler exponential: the model's rate halves after every epoch.
         Assert.Equal(0.003f, scalars.Single(s => s.Tag == "lr/model" && s.Step == 0).SimpleValue);
         Assert.Equal(0.0015f, scalars.Single(s => s.Tag == "lr/model" && s.Step == 1).SimpleValue);
         Assert.Equal((float)summary.TrainLoss[1], scalars.Single(s => s.Tag == "Train/loss" && s.Step == 1).SimpleValue);
