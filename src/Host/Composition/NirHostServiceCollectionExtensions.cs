@@ -36,6 +36,7 @@ public static class NirHostServiceCollectionExtensions
             .Create<Architecture>(ComponentKind.Architecture, selection.Arch, "arch"));
         services.AddSingleton(sp => sp.GetRequiredService<ComponentFactory>()
             .Create<IBatchSampler>(ComponentKind.Sampler, selection.DataSampler, "data_sampler"));
+        services.AddSingleton<ICriterionFactory>(sp => new CriterionFactory(sp.GetRequiredService<ComponentFactory>(), selection));
         services.AddSingleton(sp => CreateCriterion(sp, catalog, configuration, selection));
         services.AddSingleton(sp => new Evaluator(configuration.Get<EvaluationOptions>().EvaluationMetrics
             .Distinct(StringComparer.Ordinal)
@@ -103,18 +104,13 @@ public static class NirHostServiceCollectionExtensions
     {
         var factory = services.GetRequiredService<ComponentFactory>();
         var descriptor = factory.Resolve(ComponentKind.Criterion, ComponentSpec.Plain(selection.Loss), "loss");
-        var attribute = (CriterionAttribute)descriptor.Attribute;
-        IBatchMiner? miner = null;
-        if (attribute.RequiresBatchMiner)
+        // The architecture exists by now (the trainer builds it first), so criteria that work on its pooled
+        // features (S2SD) learn their width.
+        var setup = services.GetRequiredService<TrainingSetup>() with
         {
-            if (!attribute.AllowedMiners.Contains(selection.BatchMining, StringComparer.Ordinal))
-            {
-                throw new Cli.CommandLineException(
-                    $"--batch_mining {selection.BatchMining} is not allowed for --loss {selection.Loss}; it allows: {string.Join(", ", attribute.AllowedMiners)}.");
-            }
-            miner = factory.Create<IBatchMiner>(ComponentKind.BatchMiner, selection.BatchMining, "batch_mining");
-        }
-        var criterion = factory.Create<Criterion>(ComponentKind.Criterion, selection.Loss, "loss");
+            PenultimateDim = services.GetRequiredService<Architecture>().PooledDim,
+        };
+        var (criterion, miner) = new CriterionFactory(factory, selection).Create(selection.Loss, setup, "loss");
         foreach (var (composer, flag) in RequestedCompositions(catalog, configuration, descriptor))
         {
             if (criterion is not IProxyCriterion)
@@ -122,7 +118,7 @@ public static class NirHostServiceCollectionExtensions
                 criterion.Dispose();
                 throw new Cli.CommandLineException($"--{flag} needs a proxy-based criterion; --loss {selection.Loss} has no proxies.");
             }
-            criterion = factory.Create<Criterion>(ComponentKind.Criterion, composer.Name, "loss", criterion);
+            criterion = factory.Create<Criterion>(ComponentKind.Criterion, composer.Name, "loss", criterion, setup);
             descriptor = composer;
         }
         return new CriterionWithMiner(criterion, miner, descriptor);

@@ -12,13 +12,21 @@ public static class ReferenceFixtures
 {
     public static string Folder => Path.Combine(AppContext.BaseDirectory, "fixtures", "reference");
 
-    public static JsonObject Manifest => JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "manifest.json")))!.AsObject();
+    /// <summary>Fixtures this project produced from the original code itself (tests/NirHost.Tests/fixtures/own), same format.</summary>
+    public static string OwnFolder => Path.Combine(AppContext.BaseDirectory, "fixtures", "own");
+
+    public static JsonObject Manifest => ManifestOf(Folder);
+
+    public static JsonObject ManifestOf(string folder) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!.AsObject();
 
     /// <summary>Entry names of one kind, as xunit member data.</summary>
-    public static TheoryData<string> OfKind(string kind)
+    public static TheoryData<string> OfKind(string kind) => OfKind(kind, Folder);
+
+    public static TheoryData<string> OfKind(string kind, string folder)
     {
         var data = new TheoryData<string>();
-        foreach (var (name, entry) in Manifest.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        foreach (var (name, entry) in ManifestOf(folder).OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
             if (entry?["kind"]?.GetValue<string>() == kind)
             {
@@ -28,7 +36,10 @@ public static class ReferenceFixtures
         return data;
     }
 
-    public static ReferenceFixture Load(string name) => new(name, Manifest[name]!.AsObject(), SafeTensorsFile.Read(Path.Combine(Folder, name + ".safetensors")));
+    public static ReferenceFixture Load(string name) => Load(name, Folder);
+
+    public static ReferenceFixture Load(string name, string folder) =>
+        new(name, ManifestOf(folder)[name]!.AsObject(), SafeTensorsFile.Read(Path.Combine(folder, name + ".safetensors")));
 }
 
 /// <summary>One fixture: its manifest entry and its tensors. Dispose to free the tensors.</summary>

@@ -1,0 +1,33 @@
+using NirHost.Abstractions;
+using NirHost.Plugins.Criteria.Shared;
+using static TorchSharp.torch;
+
+namespace NirHost.Plugins.Criteria;
+
+/// <summary>
+/// Contrastive loss over the positive and negative pairs of mined triplets: positives pulled within
+/// <c>pos_margin</c>, negatives pushed beyond <c>neg_margin</c>, each term averaged on its own.
+/// </summary>
+[Criterion("contrastive", Options = typeof(ContrastiveOptions),
+    AllowedMiners = ["random", "semihard", "softhard", "distance", "rho_distance", "parametric", "random_distance", "intra_random"],
+    Description = "Contrastive loss on the anchor-positive and anchor-negative pairs of mined triplets.")]
+public sealed class ContrastiveCriterion(ContrastiveOptions options) : Criterion("contrastive")
+{
+    public override Tensor forward(CriterionBatch batch)
+    {
+        using var tuples = MinedTuples.Mine(batch, "contrastive");
+        return Compute(batch.Embeddings, tuples, options);
+    }
+
+    public static Tensor Compute(Tensor embeddings, MinedTuples tuples, ContrastiveOptions options)
+    {
+        using var scope = NewDisposeScope();
+        var anchors = embeddings.index_select(0, tuples.Anchors);
+        // The original measures with nn.PairwiseDistance, whose epsilon keeps the gradient finite at coinciding rows.
+        var positive = Distances.PairwiseRows(anchors, embeddings.index_select(0, tuples.Positives));
+        var negative = Distances.PairwiseRows(anchors, embeddings.index_select(0, tuples.Negatives));
+        var pull = nn.functional.relu(positive.sub(options.PosMargin)).mean();
+        var push = nn.functional.relu(negative.neg().add(options.NegMargin)).mean();
+        return pull.add(push).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,54 @@
+using NirHost.Abstractions;
+using NirHost.Plugins.Criteria.Shared;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NirHost.Plugins.Criteria;
+
+/// <summary>
+/// ProxyNCA (Movshovitz-Attias et al. 2017) as in the base repository: squared distances between embeddings and
+/// proxies, both normalised and scaled by 3 (a fixed temperature), NCA over the other classes' proxies.
+/// </summary>
+[Criterion("proxynca", Options = typeof(ProxyNcaOptions),
+    Description = "ProxyNCA: NCA over squared distances to one learnable proxy per class.")]
+public sealed class ProxyNcaCriterion : Criterion, IProxyCriterion
+{
+    private const double Scale = 3;
+
+    private readonly ProxyNcaOptions _options;
+
+    // Named as in the original so state dicts read "proxies".
+    private readonly Parameter proxies;
+
+    public ProxyNcaCriterion(ProxyNcaOptions options, TrainingSetup setup) : base("proxynca")
+    {
+        _options = options;
+        proxies = ClassWeights.ScaledNormal(setup.NumClasses, setup.EmbedDim);
+        RegisterComponents();
+    }
+
+    public Parameter Proxies => proxies;
+
+    public double ProxyLearningRate(TrainingSetup setup) => setup.LearningRate * _options.LrMultiplier;
+
+    public override IEnumerable<ParameterGroup> ParameterGroups(TrainingSetup setup)
+    {
+        yield return new ParameterGroup("proxies", [proxies], ProxyLearningRate(setup));
+    }
+
+    public override Tensor forward(CriterionBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        var labels = batch.Labels;
+        var x = nn.functional.normalize(batch.Embeddings, dim: 1).mul(Scale);
+        var p = nn.functional.normalize(proxies, dim: 1).mul(Scale);
+        var distances = x.unsqueeze(1).sub(p.unsqueeze(0)).pow(2).sum(-1);
+        var toOwn = distances.gather(1, labels.unsqueeze(1)).squeeze(1);
+        var classes = arange(p.shape[0], dtype: labels.dtype, device: labels.device);
+        var others = labels.unsqueeze(1).ne(classes.unsqueeze(0));
+        var lowest = distances.dtype == ScalarType.Float64 ? double.MinValue : float.MinValue;
+        var toOthers = distances.neg().masked_fill(others.logical_not(), lowest).logsumexp(1);
+        return toOwn.add(toOthers).mean().MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,137 @@
+using NirHost.Abstractions;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NirHost.Plugins.Criteria;
+
+/// <summary>
+/// S2SD (Roth et al. 2021): besides the embedding trained with a source criterion, target branches (two-layer MLPs
+/// on the backbone's pooled features) learn higher-dimensional embeddings with a target criterion, and the source
+/// embedding's similarity structure is distilled from theirs (KL divergence between row-wise softmaxes of the
+/// cosine similarity matrices). Optionally the pooled feature space itself is distilled after a delay.
+/// </summary>
+[Criterion("s2sd", Options = typeof(S2sdOptions),
+    Description = "S2SD self-distillation: target MLP branches on the pooled features, a source and a target criterion, similarity KL.")]
+public sealed class S2sdCriterion : Criterion
+{
+    private readonly S2sdOptions _options;
+    private readonly IBatchMiner? _sourceMiner;
+    private readonly IBatchMiner?[] _targetMiners;
+    private readonly TrainingSetup[] _targetSetups;
+    private long _iterations;
+
+    // Named as in the original so state dicts read target_nets.{i}.{0,2}.*, target_criteria.{i}.*, source_criterion.*.
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> target_nets;
+    private readonly ModuleList<Criterion> target_criteria;
+    private readonly Criterion source_criterion;
+
+    public S2sdCriterion(S2sdOptions options, TrainingSetup setup, ICriterionFactory factory) : base("s2sd")
+    {
+        _options = options;
+        if (options.PoolAggr)
+        {
+            throw new ArgumentException(
+                "--loss_s2sd_pool_aggr pools the backbone's unpooled feature maps, which NirHost's architectures do not pass to criteria; leave it off.");
+        }
+        if (setup.PenultimateDim <= 0)
+        {
+            throw new ArgumentException("S2SD needs the architecture's pooled feature size (TrainingSetup.PenultimateDim), which was not given.");
+        }
+        foreach (var (name, flag) in new[] { (options.Source, "loss_s2sd_source"), (options.Target, "loss_s2sd_target") })
+        {
+            if (name == "s2sd")
+            {
+                throw new ArgumentException($"--{flag} s2sd would nest S2SD in itself; choose a base criterion such as multisimilarity.");
+            }
+        }
+
+        target_nets = new ModuleList<nn.Module<Tensor, Tensor>>();
+        foreach (var dim in options.TargetDims)
+        {
+            target_nets.Add(nn.Sequential(nn.Linear(setup.PenultimateDim, dim), nn.ReLU(), nn.Linear(dim, dim)));
+        }
+        // Built in the original's order (target nets, target criteria, source) so seeded initialisations line up.
+        target_criteria = new ModuleList<Criterion>();
+        _targetSetups = options.TargetDims.Select(dim => setup with { EmbedDim = dim }).ToArray();
+        _targetMiners = new IBatchMiner?[options.TargetDims.Length];
+        for (var i = 0; i < options.TargetDims.Length; i++)
+        {
+            var built = factory.Create(options.Target, _targetSetups[i], "loss_s2sd_target");
+            target_criteria.Add(built.Criterion);
+            _targetMiners[i] = built.Miner;
+        }
+        var source = factory.Create(options.Source, setup, "loss_s2sd_source");
+        source_criterion = source.Criterion;
+        _sourceMiner = source.Miner;
+        RegisterComponents();
+    }
+
+    public Criterion Source => source_criterion;
+
+    public IReadOnlyList<Criterion> Targets => [.. target_criteria];
+
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> TargetNets => [.. target_nets];
+
+    /// <summary>Training steps seen so far; feature distillation starts at <c>--loss_s2sd_feat_distill_delay</c>.</summary>
+    public long Iterations { get => _iterations; set => _iterations = value; }
+
+    /// <summary>
+    /// The target branches at the base rate, then each criterion's own groups (at the base rate where a criterion
+    /// has parameters but no groups of its own), all without weight decay as in the original.
+    /// </summary>
+    public override IEnumerable<ParameterGroup> ParameterGroups(TrainingSetup setup)
+    {
+        yield return new ParameterGroup("target_nets", target_nets.parameters().ToList(), setup.LearningRate);
+        for (var i = 0; i < target_criteria.Count; i++)
+        {
+            foreach (var group in target_criteria[i].ParameterGroups(_targetSetups[i] with { LearningRate = setup.LearningRate }))
+            {
+                yield return group with { Name = $"target_criteria.{i}.{group.Name}" };
+            }
+        }
+        foreach (var group in source_criterion.ParameterGroups(setup))
+        {
+            yield return group with { Name = $"source_criterion.{group.Name}" };
+        }
+    }
+
+    public override Tensor forward(CriterionBatch batch)
+    {
+        var features = batch.PooledFeatures ?? throw new InvalidOperationException(
+            "S2SD needs the backbone's pooled features (CriterionBatch.PooledFeatures), but the batch has none.");
+        using var scope = NewDisposeScope();
+        var count = batch.Embeddings.shape[0];
+        var source = nn.functional.normalize(batch.Embeddings, dim: -1);
+        var sourceLoss = source_criterion.forward(batch with { Embeddings = source, Miner = _sourceMiner });
+        var sourceSimilarities = source.mm(source.t());
+        var pooled = features.reshape(count, -1);
+
+        var targetLosses = new List<Tensor>();
+        var divergences = new List<Tensor>();
+        for (var i = 0; i < target_nets.Count; i++)
+        {
+            var target = nn.functional.normalize(target_nets[i].forward(pooled), dim: -1);
+            targetLosses.Add(target_criteria[i].forward(batch with { Embeddings = target, Miner = _targetMiners[i] }));
+            divergences.Add(Divergence(sourceSimilarities, target.mm(target.t()).detach()));
+        }
+        var loss = stack(targetLosses).mean().add(sourceLoss).div(2).add(stack(divergences).mean().mul(_options.W));
+
+        if (_options.FeatDistill && _iterations >= _options.FeatDistillDelay)
+        {
+            var normalized = nn.functional.normalize(pooled, dim: -1).detach();
+            loss = loss.add(Divergence(sourceSimilarities, normalized.mm(normalized.t())).mul(_options.FeatW));
+        }
+        _iterations++;
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>KL(softmax(B / T) || softmax(A / T)) summed over rows, times T^2, averaged over rows: relation distillation.</summary>
+    private Tensor Divergence(Tensor student, Tensor teacher)
+    {
+        var temperature = _options.T;
+        var logStudent = student.div(temperature).log_softmax(-1);
+        var logTeacher = teacher.div(temperature).log_softmax(-1);
+        return logTeacher.exp().mul(logTeacher.sub(logStudent)).sum().mul(temperature * temperature).div(student.shape[0]);
+    }
+}

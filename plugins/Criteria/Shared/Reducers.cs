@@ -1,0 +1,22 @@
+using static TorchSharp.torch;
+
+namespace NirHost.Plugins.Criteria.Shared;
+
+/// <summary>Reductions of per-tuple losses, shared by the tuple criteria.</summary>
+public static class Reducers
+{
+    /// <summary>
+    /// Sum of <paramref name="losses"/> divided by <paramref name="activeCount"/>, or the plain sum when nothing
+    /// is active (a zero loss that keeps the graph), as the margin and SNR losses normalise.
+    /// </summary>
+    public static Tensor SumOverActive(Tensor losses, Tensor activeCount)
+    {
+        using var scope = NewDisposeScope();
+        var count = activeCount.to(losses.dtype);
+        var divisor = where(count.gt(0), count, ones_like(count));
+        return losses.sum().div(divisor).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>log(1 + sum exp(x)) over the masked entries of each row: the N-pair family's softplus of a logsumexp.</summary>
+    public static Tensor LogOnePlusSumExp(Tensor values, Tensor mask) => MaskedLogSumExp.Compute(values, mask, 1).squeeze(1);
+}
