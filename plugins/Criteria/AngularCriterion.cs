@@ -10,33 +10,38 @@ namespace NirHost.Plugins.Criteria;
 /// embeddings, and an L2 penalty keeps those bounded.
 /// </summary>
 [Criterion("angular", Options = typeof(AngularOptions), AllowedMiners = ["npair"],
-    Description = "Angular loss plus N-pair over anchor-positive pairs from the npair miner.")]
+    Description = "Angular loss plus N-pair over the npair miner's anchors, positives and negative sets.")]
 public sealed class AngularCriterion(AngularOptions options) : Criterion("angular")
 {
     public override Tensor forward(CriterionBatch batch)
     {
-        using var tuples = MinedTuples.Mine(batch, "angular");
-        return Compute(batch.Embeddings, batch.Labels, tuples, options);
+        using var sets = MinedSetTerms.Mine(batch, "angular");
+        return Compute(batch.Embeddings, sets, options);
     }
 
-    public static Tensor Compute(Tensor embeddings, Tensor labels, MinedTuples tuples, AngularOptions options)
+    public static Tensor Compute(Tensor embeddings, MinedSetTerms sets, AngularOptions options)
     {
+        if (sets.Count == 0)
+        {
+            return NPairTerms.Nothing(embeddings);
+        }
         using var scope = NewDisposeScope();
         var tan = Math.Tan(Math.PI / 180 * options.Alpha);
         var tanSquared = tan * tan;
-        var mask = NPairTerms.NegativeMask(labels, tuples.Anchors);
+        var positiveWeights = sets.Positives.to(embeddings.dtype);
+        var positiveCounts = positiveWeights.sum(1, keepdim: true);
 
         var normalized = nn.functional.normalize(embeddings, dim: 1);
-        var anchorsN = normalized.index_select(0, tuples.Anchors);
-        var positivesN = normalized.index_select(0, tuples.Positives);
+        var anchorsN = normalized.index_select(0, sets.Anchors);
+        // The positive of each anchor (the mean of its set, which the npair miner makes a single sample).
+        var positivesN = positiveWeights.mm(normalized).div(positiveCounts);
         var toNegatives = anchorsN.add(positivesN).mm(normalized.t()).mul(4 * tanSquared);
         var toPositive = anchorsN.mul(positivesN).sum(1, keepdim: true).mul(2 * (1 + tanSquared));
-        var angular = Reducers.LogOnePlusSumExp(toNegatives.sub(toPositive), mask).mean();
+        var angular = Reducers.LogOnePlusSumExp(toNegatives.sub(toPositive), sets.Negatives).mean();
 
-        var anchors = embeddings.index_select(0, tuples.Anchors);
-        var positives = embeddings.index_select(0, tuples.Positives);
-        var npairLogits = NPairTerms.Logits(anchors, positives, embeddings).clamp(-50, 50);
-        var npair = Reducers.LogOnePlusSumExp(npairLogits, mask).mean();
+        var anchors = embeddings.index_select(0, sets.Anchors);
+        var npairLogits = NPairTerms.Logits(anchors, embeddings, sets.Positives).clamp(-50, 50);
+        var npair = Reducers.LogOnePlusSumExp(npairLogits, sets.Negatives).mean();
 
         return npair.add(angular.mul(options.NPairAngWeight))
             .add(NPairTerms.MeanNorm(embeddings).mul(options.NPairL2)).MoveToOuterDisposeScope();

@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace NirHost.Plugins.Criteria;
 
 /// <summary>
-/// Lifted structure loss as the base repository computes it, for every anchor that has a positive in the batch,
-/// against all its positives and all other-class samples (the lifted miner's tuples, which follow from the labels).
+/// Lifted structure loss as the base repository computes it: every anchor of the lifted miner against its set of
+/// positives and its set of negatives.
 /// </summary>
 /// <remarks>
 /// The original applies <c>nn.PairwiseDistance</c> to [1, D, 1] and [1, D, n] tensors, which broadcasts and takes
@@ -20,22 +20,23 @@ public sealed class LiftedCriterion(LiftedOptions options) : Criterion("lifted")
 {
     private const double PairwiseEpsilon = 1e-6;
 
-    public override Tensor forward(CriterionBatch batch) => Compute(batch.Embeddings, batch.Labels, options);
-
-    public static Tensor Compute(Tensor embeddings, Tensor labels, LiftedOptions options)
+    public override Tensor forward(CriterionBatch batch)
     {
-        using var scope = NewDisposeScope();
-        var positives = LabelMasks.SameExcludingSelf(labels);
-        var hasPositive = positives.any(1);
-        if (!hasPositive.any().item<bool>())
+        using var sets = MinedSetTerms.Mine(batch, "lifted");
+        return Compute(batch.Embeddings, sets, options);
+    }
+
+    public static Tensor Compute(Tensor embeddings, MinedSetTerms sets, LiftedOptions options)
+    {
+        if (sets.Count == 0)
         {
             throw new InvalidOperationException(
                 "The lifted loss needs at least one class with two samples in the batch: use --samples_per_class 2 or more.");
         }
-        var anchorIndices = hasPositive.nonzero().squeeze(1);
-        var positiveMask = positives.index_select(0, anchorIndices).to(embeddings.dtype);
-        var negativeMask = LabelMasks.Different(labels).index_select(0, anchorIndices).to(embeddings.dtype);
-        var shifted = embeddings.index_select(0, anchorIndices).add(PairwiseEpsilon);
+        using var scope = NewDisposeScope();
+        var positiveMask = sets.Positives.to(embeddings.dtype);
+        var negativeMask = sets.Negatives.to(embeddings.dtype);
+        var shifted = embeddings.index_select(0, sets.Anchors).add(PairwiseEpsilon);
 
         var pull = SpreadPerCoordinate(shifted, embeddings, positiveMask).logsumexp(1);
         var push = SpreadPerCoordinate(shifted, embeddings, negativeMask).neg().add(options.NegMargin).logsumexp(1);

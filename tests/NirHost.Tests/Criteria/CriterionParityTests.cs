@@ -66,7 +66,14 @@ public sealed class CriterionParityTests
         var setup = TestSetups.Create(embedDim: fixture.Get<int>("embed_dim"), numClasses: entry["n_classes"]?.GetValue<int>() ?? 4);
         var x = fixture["input.x"].clone().requires_grad_(true);
         var labels = fixture["input.labels"].to(int64);
-        var miner = fixture.Tensors.ContainsKey("input.anchors") ? new FixedMiner(Triplets(fixture)) : null;
+        IBatchMiner? miner = kind switch
+        {
+            // The original npair miner's sets: the stored anchors and positives, every other-class sample as negative.
+            "npair" or "angular" => new FixedMiner(Triplets(fixture), NPairSets(fixture, labels)),
+            // The lifted miner draws nothing: the host's own reproduces the original's sets.
+            "lifted" => new NirHost.Plugins.BatchMiners.LiftedMiner(),
+            _ => fixture.Tensors.ContainsKey("input.anchors") ? new FixedMiner(Triplets(fixture)) : null,
+        };
         Tensor? pooled = null;
 
         Criterion criterion = kind switch
@@ -142,6 +149,14 @@ public sealed class CriterionParityTests
     {
         long[] Read(string key) => fixture.Tensors.TryGetValue(key, out var t) ? t.to(int64).data<long>().ToArray() : [];
         return new MinedTriplets(Read("input.anchors"), Read("input.positives"), Read("input.negatives"));
+    }
+
+    private static MinedSets NPairSets(ReferenceFixture fixture, Tensor labels)
+    {
+        var anchors = fixture["input.anchors"].to(int64);
+        var positives = nn.functional.one_hot(fixture["input.positives"].to(int64), labels.shape[0]).to(ScalarType.Bool);
+        var negatives = labels.index_select(0, anchors).unsqueeze(1).ne(labels.unsqueeze(0));
+        return new MinedSets(anchors.data<long>().ToArray(), positives, negatives);
     }
 
     private sealed class MultisimilarityFactory(MultisimilarityOptions options) : ICriterionFactory

@@ -14,9 +14,9 @@ public sealed class CriterionTrainingTests : IDisposable
 
     public static TheoryData<string, string, string[]> Runs => new()
     {
-        { "margin", "random", ["--loss_margin_beta_lr", "0.01"] },
-        { "triplet", "random", [] },
-        { "contrastive", "random", [] },
+        { "margin", "distance", ["--loss_margin_beta_lr", "0.01"] },
+        { "triplet", "semihard", [] },
+        { "contrastive", "rho_distance", [] },
         { "multisimilarity", "distance", [] },
         { "npair", "npair", [] },
         { "softmax", "distance", ["--loss_softmax_lr", "0.01"] },
@@ -26,7 +26,7 @@ public sealed class CriterionTrainingTests : IDisposable
         { "histogram", "distance", [] },
         { "lifted", "lifted", [] },
         { "quadruplet", "random", [] },
-        { "snr", "random", [] },
+        { "snr", "softhard", [] },
         // The original normalises the centroid matrix per embedding coordinate, so centroids stay below unit length
         // (and the regulariser's square root real) only with more centroids than embedding dimensions.
         { "softtriplet", "distance", ["--loss_softtriplet_n_centroids", "8"] },
