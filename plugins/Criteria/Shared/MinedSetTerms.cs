@@ -13,8 +13,9 @@ public sealed class MinedSetTerms : IDisposable
     {
         Count = sets.Count;
         Anchors = tensor(sets.Anchors, dtype: int64, device: device);
-        Positives = sets.Positives.to(device);
-        Negatives = sets.Negatives.to(device);
+        // The masks belong to the miner's result (freed with the step's dispose scope); only the index tensor is owned here.
+        Positives = sets.Positives.device == device ? sets.Positives : sets.Positives.to(device);
+        Negatives = sets.Negatives.device == device ? sets.Negatives : sets.Negatives.to(device);
     }
 
     public int Count { get; }
@@ -34,10 +35,5 @@ public sealed class MinedSetTerms : IDisposable
         return new MinedSetTerms(miner.MineSets(detached, batch.Labels, batch.Random), batch.Embeddings.device);
     }
 
-    public void Dispose()
-    {
-        Anchors.Dispose();
-        Positives.Dispose();
-        Negatives.Dispose();
-    }
+    public void Dispose() => Anchors.Dispose();
 }
