@@ -43,7 +43,7 @@ public sealed class ProxyNcaCriterion : Criterion, IProxyCriterion
         var labels = batch.Labels;
         var x = nn.functional.normalize(batch.Embeddings, dim: 1).mul(Scale);
         var p = nn.functional.normalize(proxies, dim: 1).mul(Scale);
-        var distances = x.unsqueeze(1).sub(p.unsqueeze(0)).pow(2).sum(-1);
+        var distances = Distances.SquaredMatrix(x, p);
         var toOwn = distances.gather(1, labels.unsqueeze(1)).squeeze(1);
         var classes = arange(p.shape[0], dtype: labels.dtype, device: labels.device);
         var others = labels.unsqueeze(1).ne(classes.unsqueeze(0));

@@ -61,7 +61,7 @@ public sealed class QuadrupletCriterion(QuadrupletOptions options) : Criterion("
         var negatives = embeddings.index_select(0, tuples.Negatives);
         var toPositive = Distances.EuclideanRows(anchors, embeddings.index_select(0, tuples.Positives));
         var toNegative = Distances.EuclideanRows(anchors, negatives);
-        var negativePairs = Distances.EuclideanRows(negatives.unsqueeze(1), embeddings.index_select(0, fourth).unsqueeze(0));
+        var negativePairs = Distances.EuclideanMatrix(negatives, embeddings.index_select(0, fourth));
         var triplet = nn.functional.relu(toPositive.sub(toNegative).add(options.MarginAlpha1)).mean();
         var quadruplet = nn.functional.relu(toPositive.unsqueeze(1).sub(negativePairs).add(options.MarginAlpha2)).mean();
         return triplet.add(quadruplet).MoveToOuterDisposeScope();

@@ -22,6 +22,17 @@ public static class Distances
     /// <summary>Inner products of every row of <paramref name="a"/> with every row of <paramref name="b"/>.</summary>
     public static Tensor Similarities(Tensor a, Tensor b) => a.mm(b.t());
 
+    /// <summary>
+    /// Euclidean distances of every row of <paramref name="a"/> to every row of <paramref name="b"/> through one
+    /// matrix product. Coinciding rows get distance ~0 with a zero gradient (the square is clamped away from 0
+    /// before the root), as a norm's subgradient would give.
+    /// </summary>
+    public static Tensor EuclideanMatrix(Tensor a, Tensor b)
+    {
+        using var scope = NewDisposeScope();
+        return SquaredMatrix(a, b).clamp_min(1e-30).sqrt().MoveToOuterDisposeScope();
+    }
+
     /// <summary>Squared Euclidean distances of every row of <paramref name="a"/> to every row of <paramref name="b"/>.</summary>
     public static Tensor SquaredMatrix(Tensor a, Tensor b)
     {
