@@ -20,6 +20,20 @@ public interface IDataSplit
     /// The host's loader calls it from several threads at once (one batch each, <c>--kernels</c> of them).
     /// </summary>
     Tensor LoadBatch(ReadOnlySpan<int> indices, Random? augmentation);
+
+    /// <summary>
+    /// The sample at <paramref name="index"/> for display (the sample retrieval figure): float32 [C, H, W], C 1 or 3,
+    /// values in [0, 1]. By default the evaluation transform's output, stretched to [0, 1]; image datasets may
+    /// return the image as stored instead.
+    /// </summary>
+    Tensor DisplayImage(int index)
+    {
+        using var batch = LoadBatch([index], augmentation: null);
+        var image = batch[0].to(ScalarType.Float32);
+        var low = image.min();
+        var range = image.max().sub(low).clamp_min(1e-12);
+        return image.sub(low).div(range);
+    }
 }
 
 /// <summary>The splits a dataset provides, as in the original's <c>datasets.select</c>.</summary>

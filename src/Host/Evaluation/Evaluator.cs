@@ -14,15 +14,21 @@ public sealed class Evaluator(IReadOnlyList<IMetric> metrics)
 
     public EvaluationNeeds Needs => Metrics.Aggregate(EvaluationNeeds.None, (all, metric) => all.Union(metric.Needs));
 
-    public Dictionary<string, double> Evaluate(Architecture model, IDataSplit split, int batchSize, Device device, Action<int, int>? progress = null)
+    /// <param name="extraNeeds">What <paramref name="inspect"/> reads besides the metrics, searched in the same pass.</param>
+    /// <param name="inspect">Called with the split's evaluation data after the metrics (the retrieval figure).</param>
+    public Dictionary<string, double> Evaluate(Architecture model, IDataSplit split, int batchSize, Device device, Action<int, int>? progress = null,
+        EvaluationNeeds? extraNeeds = null, Action<EvaluationData>? inspect = null)
     {
-        using var data = Embed(model, split, batchSize, device, progress, Needs.PooledFeatures);
-        return Compute(data);
+        var needs = extraNeeds is null ? Needs : Needs.Union(extraNeeds);
+        using var data = Embed(model, split, batchSize, device, progress, needs.PooledFeatures);
+        var results = Compute(data, extraNeeds);
+        inspect?.Invoke(data);
+        return results;
     }
 
-    public Dictionary<string, double> Compute(EvaluationData data)
+    public Dictionary<string, double> Compute(EvaluationData data, EvaluationNeeds? extraNeeds = null)
     {
-        data.Prepare(Needs);
+        data.Prepare(extraNeeds is null ? Needs : Needs.Union(extraNeeds));
         var results = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var metric in Metrics)
         {

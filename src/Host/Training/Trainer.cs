@@ -242,14 +242,16 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             var results = new Dictionary<string, IReadOnlyDictionary<string, double>>();
             if (!evaluation.NoTestMetrics)
             {
-                var test = Evaluate(factory, evaluator, model, splits.Testing, "test", epoch, optimization.Bs, setup.Device);
+                // The sample retrieval figure reuses the test split's neighbour search.
+                var test = Evaluate(factory, evaluator, model, splits.Testing, "test", epoch, optimization.Bs, setup.Device, RetrievalFigure.Needs,
+                    data => RetrievalFigure.Write(Path.Combine(folder.Path, RetrievalFigure.FileName), data, splits.Testing, epochSeed));
                 results["Test"] = test;
                 summary.Record("Test", epoch, test);
                 folder.AppendCsv("Test", [("epochs", epoch), .. test.Select(kv => (kv.Key, kv.Value))]);
                 folder.AppendOriginalCsv("Test", [], test);
                 if (evaluation.StoreImprovements)
                 {
-                    StoreImprovements(folder, test, best, evaluation, model, criterion, epoch);
+                    StoreImprovements(folder, "Test", test, best, evaluation, model, criterion, epoch);
                 }
             }
             if (splits.Validation is { } validationSplit)
@@ -259,6 +261,10 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                 summary.Record("Val", epoch, validation);
                 folder.AppendCsv("Val", [("epochs", epoch), .. validation.Select(kv => (kv.Key, kv.Value))]);
                 folder.AppendOriginalCsv("Val", [], validation);
+                if (evaluation.StoreImprovements)
+                {
+                    StoreImprovements(folder, "Val", validation, best, evaluation, model, criterion, epoch);
+                }
             }
             if (!evaluation.NoTrainMetrics)
             {
@@ -266,6 +272,10 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                 results["Train"] = train;
                 summary.Record("Train", epoch, train);
                 trainRow.AddRange(train.Select(kv => (kv.Key, kv.Value)));
+                if (evaluation.StoreImprovements)
+                {
+                    StoreImprovements(folder, "Train", train, best, evaluation, model, criterion, epoch);
+                }
             }
             folder.AppendCsv("Train", trainRow);
             folder.AppendOriginalCsv("Train", trainScalars, results.GetValueOrDefault("Train") ?? new Dictionary<string, double>());
@@ -339,12 +349,12 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
         });
 
     private static Dictionary<string, double> Evaluate(ComponentFactory factory, Evaluator evaluator, Architecture model, IDataSplit split,
-        string splitName, int epoch, int batchSize, Device device)
+        string splitName, int epoch, int batchSize, Device device, EvaluationNeeds? extraNeeds = null, Action<EvaluationData>? inspect = null)
     {
         try
         {
             return Guarded(factory, model, $"evaluating the {splitName} split after epoch {epoch}",
-                () => evaluator.Evaluate(model, split, batchSize, device));
+                () => evaluator.Evaluate(model, split, batchSize, device, extraNeeds: extraNeeds, inspect: inspect));
         }
         catch (NonFiniteEmbeddingsException e)
         {
@@ -412,16 +422,22 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
         ];
     }
 
-    private void StoreImprovements(RunFolder folder, IReadOnlyDictionary<string, double> test, Dictionary<string, double> best,
+    /// <summary>
+    /// As the original's evaluation does for every split it evaluates (Test, Val, Train): a storage metric that beats
+    /// its best so far on that split writes <c>checkpoint_&lt;split&gt;_&lt;metric&gt;</c>. Test bests are keyed by the
+    /// metric name alone, the other splits' by <c>split/metric</c>.
+    /// </summary>
+    private void StoreImprovements(RunFolder folder, string split, IReadOnlyDictionary<string, double> values, Dictionary<string, double> best,
         EvaluationOptions evaluation, Architecture model, Criterion criterion, int epoch)
     {
         foreach (var metric in evaluation.StorageMetrics)
         {
-            if (!test.TryGetValue(metric, out var value) || (best.TryGetValue(metric, out var previous) && value <= previous))
+            var key = split == "Test" ? metric : $"{split}/{metric}";
+            if (!values.TryGetValue(metric, out var value) || (best.TryGetValue(key, out var previous) && value <= previous))
             {
                 continue;
             }
-            best[metric] = value;
+            best[key] = value;
             var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             foreach (var (name, tensor) in model.state_dict())
             {
@@ -431,7 +447,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             {
                 tensors["criterion." + name] = tensor;
             }
-            var file = Path.Combine(folder.Path, $"checkpoint_Test_{metric.Replace('@', '_')}.safetensors");
+            var file = Path.Combine(folder.Path, $"checkpoint_{split}_{metric.Replace('@', '_')}.safetensors");
             SafeTensorsFile.Write(file, tensors, new Dictionary<string, string>
             {
                 ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),

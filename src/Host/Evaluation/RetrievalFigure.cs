@@ -1,0 +1,95 @@
+using NirHost.Abstractions;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace NirHost.Host.Evaluation;
+
+/// <summary>
+/// The original's <c>sample_recoveries.png</c>: random queries of a split, one per row, each followed by its
+/// nearest neighbours (Euclidean, the query excluded). Queries are framed in blue; a neighbour of the query's
+/// class in green, of another class in red.
+/// </summary>
+public static class RetrievalFigure
+{
+    public const string FileName = "sample_recoveries.png";
+    public const int Queries = 10;
+    public const int Neighbours = 3;
+    private const int Tile = 112;
+    private const int Frame = 6;
+    private const int Gap = 4;
+
+    /// <summary>What the figure needs from the evaluation, to be searched with the metrics' neighbours.</summary>
+    public static EvaluationNeeds Needs { get; } = new() { EuclideanNeighbours = Neighbours };
+
+    /// <summary>Draws the figure to <paramref name="path"/>; false (and nothing written) when the split has no images to show.</summary>
+    public static bool Write(string path, EvaluationData data, IDataSplit split, int seed)
+    {
+        if (data.Count <= Neighbours)
+        {
+            return false;
+        }
+        var nearest = data.NearestNeighbourIndices(Neighbours, cosine: false);
+        var rng = new Random(seed);
+        var queries = Enumerable.Range(0, Math.Min(Queries, data.Count)).Select(_ => rng.Next(data.Count)).ToArray();
+        var width = (Neighbours + 1) * (Tile + Gap) + Gap;
+        var height = queries.Length * (Tile + Gap) + Gap;
+        using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        using var paint = new SKPaint { IsAntialias = false };
+        for (var row = 0; row < queries.Length; row++)
+        {
+            var query = queries[row];
+            for (var column = 0; column <= Neighbours; column++)
+            {
+                var index = column == 0 ? query : nearest[query, column - 1];
+                using var bitmap = ToBitmap(split.DisplayImage(index));
+                if (bitmap is null)
+                {
+                    return false;
+                }
+                var x = Gap + column * (Tile + Gap);
+                var y = Gap + row * (Tile + Gap);
+                paint.Color = column == 0 ? SKColors.RoyalBlue : data.Labels[index] == data.Labels[query] ? SKColors.ForestGreen : SKColors.Crimson;
+                canvas.DrawRect(x, y, Tile, Tile, paint);
+                using var image = SKImage.FromBitmap(bitmap);
+                canvas.DrawImage(image, new SKRect(x + Frame, y + Frame, x + Tile - Frame, y + Tile - Frame), new SKSamplingOptions(SKFilterMode.Linear));
+            }
+        }
+        using var snapshot = surface.Snapshot();
+        using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
+        var temporary = path + ".tmp";
+        using (var stream = File.Create(temporary))
+        {
+            png.SaveTo(stream);
+        }
+        File.Move(temporary, path, overwrite: true);
+        return true;
+    }
+
+    /// <summary>[C, H, W] values in [0, 1] (C 1 or 3) as an opaque RGBA bitmap; null for anything else.</summary>
+    private static SKBitmap? ToBitmap(Tensor image)
+    {
+        using var _ = image;
+        if (image.dim() != 3 || image.shape[0] is not (1 or 3))
+        {
+            return null;
+        }
+        using var scope = NewDisposeScope();
+        var height = (int)image.shape[1];
+        var width = (int)image.shape[2];
+        var rgb = image.shape[0] == 1 ? image.expand(3, height, width) : image;
+        var bytes = rgb.clamp(0, 1).mul(255).round().to(ScalarType.Byte).permute(1, 2, 0).contiguous().data<byte>().ToArray();
+        var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var pixels = new byte[width * height * 4];
+        for (var i = 0; i < width * height; i++)
+        {
+            pixels[i * 4] = bytes[i * 3];
+            pixels[i * 4 + 1] = bytes[i * 3 + 1];
+            pixels[i * 4 + 2] = bytes[i * 3 + 2];
+            pixels[i * 4 + 3] = 255;
+        }
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+        return bitmap;
+    }
+}
