@@ -7,8 +7,10 @@ namespace NirHost.Plugins.Datasets;
 /// A split whose images are all held in one float32 tensor. Training batches are augmented with random
 /// horizontal flips, as the original's base augmentation does.
 /// </summary>
-internal sealed class InMemoryImageSplit(string name, Tensor images, int[] labels, int numClasses) : IDataSplit
+internal sealed class InMemoryImageSplit(string name, Tensor images, int[] labels, int numClasses, IReadOnlyList<string>? classNames = null) : IDataSplit
 {
+    public IReadOnlyList<string>? ClassNames { get; } = classNames;
+
     public string Name { get; } = name;
 
     public int Count => labels.Length;

@@ -25,11 +25,16 @@ public sealed class SyntheticDataset(SyntheticOptions options, ILogger<Synthetic
 
         var (trainImages, trainLabels) = Generate(0, trainClasses);
         var (testImages, testLabels) = Generate(trainClasses, testClasses);
+        var trainNames = ClassNames(0, trainClasses);
         return new DatasetSplits(
-            new InMemoryImageSplit("training", trainImages, trainLabels, trainClasses),
-            new InMemoryImageSplit("testing", testImages, testLabels, testClasses),
-            new InMemoryImageSplit("evaluation", trainImages, trainLabels, trainClasses));
+            new InMemoryImageSplit("training", trainImages, trainLabels, trainClasses, trainNames),
+            new InMemoryImageSplit("testing", testImages, testLabels, testClasses, ClassNames(trainClasses, testClasses)),
+            new InMemoryImageSplit("evaluation", trainImages, trainLabels, trainClasses, trainNames));
     }
+
+    // Named by the generator's class index, which is what makes an object class what it is.
+    private static string[] ClassNames(int firstClass, int count) =>
+        [.. Enumerable.Range(firstClass, count).Select(c => $"object_{c:D4}")];
 
     private (Tensor Images, int[] Labels) Generate(int firstClass, int classCount)
     {

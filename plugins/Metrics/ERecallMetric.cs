@@ -6,7 +6,7 @@ namespace NirHost.Plugins.Metrics;
 /// Recall@k with Euclidean nearest neighbours: the fraction of samples with at least one sample of their
 /// own class among their k nearest neighbours, the sample itself excluded (<c>e_recall@k</c>).
 /// </summary>
-[Metric("e_recall", Description = "Recall@k over Euclidean k nearest neighbours, query excluded. Use as e_recall@k.")]
+[Metric("e_recall", Minimum = 0, Maximum = 1, ExampleArgument = "1", Description = "Recall@k over Euclidean k nearest neighbours, query excluded. Use as e_recall@k.")]
 public sealed class ERecallMetric(ComponentSpec spec) : IMetric
 {
     private readonly int _k = MetricArguments.PositiveK(spec, "e_recall@1");

@@ -6,7 +6,7 @@ namespace NirHost.Plugins.Samplers;
 /// Each batch is bs / samples_per_class random classes with samples_per_class random samples each
 /// (drawn with replacement, as the original), so every class in a batch has positives.
 /// </summary>
-[Sampler("class_random", Description = "bs/samples_per_class random classes, samples_per_class random samples each.")]
+[Sampler("class_random", RespectsSamplesPerClass = true, Description = "bs/samples_per_class random classes, samples_per_class random samples each.")]
 public sealed class ClassRandomSampler : IBatchSampler
 {
     private readonly SamplerData _data;

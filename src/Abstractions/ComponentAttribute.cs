@@ -38,12 +38,29 @@ public sealed class CriterionAttribute(string name) : ComponentAttribute(Compone
 
 public sealed class BatchMinerAttribute(string name) : ComponentAttribute(ComponentKind.BatchMiner, name);
 
-public sealed class SamplerAttribute(string name) : ComponentAttribute(ComponentKind.Sampler, name);
+public sealed class SamplerAttribute(string name) : ComponentAttribute(ComponentKind.Sampler, name)
+{
+    /// <summary>
+    /// Set when every class in a batch appears a multiple of <c>--samples_per_class</c> times (the original's
+    /// class-based samplers); the conformance kit then checks it.
+    /// </summary>
+    public bool RespectsSamplesPerClass { get; init; }
+}
 
 public sealed class DatasetAttribute(string name) : ComponentAttribute(ComponentKind.Dataset, name);
 
 /// <summary>A metric named <c>name</c>, selected as <c>name</c> or <c>name@argument</c> (<c>e_recall@4</c>).</summary>
-public sealed class MetricAttribute(string name) : ComponentAttribute(ComponentKind.Metric, name);
+public sealed class MetricAttribute(string name) : ComponentAttribute(ComponentKind.Metric, name)
+{
+    /// <summary>Smallest value the metric can take (inclusive); unbounded unless declared.</summary>
+    public double Minimum { get; init; } = double.NegativeInfinity;
+
+    /// <summary>Largest value the metric can take (inclusive); unbounded unless declared.</summary>
+    public double Maximum { get; init; } = double.PositiveInfinity;
+
+    /// <summary>An argument the metric accepts after '@' (<c>"1"</c> for <c>e_recall</c>), for tools that exercise it; null when it takes none.</summary>
+    public string? ExampleArgument { get; init; }
+}
 
 /// <summary>An architecture selected as <c>name</c> plus underscore suffixes (<c>resnet50_frozen_normalize</c>).</summary>
 public sealed class ArchitectureAttribute(string name) : ComponentAttribute(ComponentKind.Architecture, name)

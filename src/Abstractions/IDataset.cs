@@ -15,6 +15,12 @@ public interface IDataSplit
     int NumClasses { get; }
 
     /// <summary>
+    /// A stable name for each class, indexed by label (folder names, say), so that tools can tell classes of
+    /// different splits apart; null when the split does not name them.
+    /// </summary>
+    IReadOnlyList<string>? ClassNames => null;
+
+    /// <summary>
     /// The samples at <paramref name="indices"/> as a float32 [B, C, H, W] tensor on the CPU. With a
     /// <paramref name="augmentation"/> source the training transform is applied, without it the evaluation one.
     /// The host's loader calls it from several threads at once (one batch each, <c>--kernels</c> of them).

@@ -13,6 +13,11 @@ try
     var command = rest.Count > 0 && !rest[0].StartsWith('-') ? rest[0] : "train";
     var commandArgs = rest.Count > 0 && !rest[0].StartsWith('-') ? rest.Skip(1).ToList() : rest;
 
+    if (command == "check-plugin")
+    {
+        return CheckPluginCommand.Run(commandArgs, Spectre.Console.AnsiConsole.Console);
+    }
+
     using var pool = new PluginLoaderPool();
     var catalog = pool.Scan(roots);
     foreach (var problem in catalog.Problems)
@@ -77,7 +82,7 @@ try
             return 0;
         }
         default:
-            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, evaluate, plugins, help.");
+            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, evaluate, plugins, check-plugin, help.");
     }
 }
 catch (CommandLineException e)

@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using McMaster.NETCore.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -56,12 +58,46 @@ public sealed class PluginLoaderPool : IDisposable
         return new PluginCatalog(components, problems, FindConflicts(components));
     }
 
-    private void ScanPlugin(string folder, ComponentKind folderKind, List<ComponentDescriptor> components, List<PluginProblem> problems)
+    /// <summary>
+    /// One plugin, given as its assembly or its folder (<c>&lt;Kind&gt;/&lt;PluginName&gt;/</c>), or every plugin
+    /// under a plugins root. The Kind folder is checked when the plugin sits in one.
+    /// </summary>
+    public PluginCatalog ScanPath(string path)
     {
-        var assemblyPath = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
+        path = Path.GetFullPath(path.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        if (Directory.Exists(path) && Directory.GetDirectories(path).Any(d => ComponentKinds.TryParseFolder(Path.GetFileName(d), out _)))
+        {
+            return Scan([path]);
+        }
+        var components = new List<ComponentDescriptor>();
+        var problems = new List<PluginProblem>();
+        var assemblyPath = File.Exists(path) ? path : Path.Combine(path, Path.GetFileName(path) + ".dll");
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            problems.Add(new PluginProblem(path, "no such file or folder"));
+        }
+        else
+        {
+            var pluginFolder = Path.GetDirectoryName(assemblyPath)!;
+            ComponentKind? folderKind = ComponentKinds.TryParseFolder(Path.GetFileName(Path.GetDirectoryName(pluginFolder)) ?? "", out var kind) ? kind : null;
+            ScanAssembly(assemblyPath, folderKind, components, problems);
+        }
+        return new PluginCatalog(components, problems, FindConflicts(components));
+    }
+
+    private void ScanPlugin(string folder, ComponentKind folderKind, List<ComponentDescriptor> components, List<PluginProblem> problems) =>
+        ScanAssembly(Path.Combine(folder, Path.GetFileName(folder) + ".dll"), folderKind, components, problems);
+
+    private void ScanAssembly(string assemblyPath, ComponentKind? folderKind, List<ComponentDescriptor> components, List<PluginProblem> problems)
+    {
         if (!File.Exists(assemblyPath))
         {
-            problems.Add(new PluginProblem(folder, $"expected the plugin assembly {Path.GetFileName(assemblyPath)} in this folder"));
+            problems.Add(new PluginProblem(Path.GetDirectoryName(assemblyPath)!, $"expected the plugin assembly {Path.GetFileName(assemblyPath)} in this folder"));
+            return;
+        }
+        if (IncompatibleContracts(assemblyPath) is { } incompatible)
+        {
+            problems.Add(new PluginProblem(assemblyPath, incompatible));
             return;
         }
 
@@ -93,10 +129,10 @@ public sealed class PluginLoaderPool : IDisposable
             {
                 continue;
             }
-            if (attribute.Kind != folderKind)
+            if (folderKind is { } expected && attribute.Kind != expected)
             {
                 problems.Add(new PluginProblem(assemblyPath,
-                    $"{type.FullName} is a {attribute.Kind} component ('{attribute.Name}') but sits in the {folderKind.FolderName()} folder, for {folderKind} components; move it to {attribute.Kind.FolderName()}/"));
+                    $"{type.FullName} is a {attribute.Kind} component ('{attribute.Name}') but sits in the {expected.FolderName()} folder, for {expected} components; move it to {attribute.Kind.FolderName()}/"));
                 continue;
             }
             var contract = ContractOf(attribute.Kind);
@@ -114,6 +150,52 @@ public sealed class PluginLoaderPool : IDisposable
             components.Add(new ComponentDescriptor(attribute, type, assemblyPath, version));
         }
     }
+
+    /// <summary>
+    /// The contracts are versioned semantically: a plugin built against another major version, or against a newer
+    /// minor version than this host provides, may use members that do not exist here, so it is refused before it loads.
+    /// </summary>
+    internal static string? IncompatibleContracts(string assemblyPath)
+    {
+        Version? referenced = null;
+        try
+        {
+            using var stream = File.OpenRead(assemblyPath);
+            using var pe = new PEReader(stream);
+            if (!pe.HasMetadata)
+            {
+                return null;
+            }
+            var reader = pe.GetMetadataReader();
+            foreach (var handle in reader.AssemblyReferences)
+            {
+                var reference = reader.GetAssemblyReference(handle);
+                if (reader.StringComparer.Equals(reference.Name, ContractsAssembly.Name!))
+                {
+                    referenced = reference.Version;
+                }
+            }
+        }
+        catch (BadImageFormatException)
+        {
+            // Not an assembly at all: the loader reports that in its own words.
+            return null;
+        }
+        var provided = ContractsAssembly.Version!;
+        if (referenced is null || (referenced.Major == provided.Major && (referenced.Minor < provided.Minor
+            || (referenced.Minor == provided.Minor && referenced.Build <= provided.Build))))
+        {
+            return null;
+        }
+        var advice = referenced.Major != provided.Major
+            ? $"the major versions differ; rebuild the plugin against NirHost.Abstractions {provided.Major}.x"
+            : "the plugin may use contract members this nirhost lacks; update nirhost";
+        return $"built against NirHost.Abstractions {Semantic(referenced)}, but this nirhost provides NirHost.Abstractions {Semantic(provided)}: {advice}";
+    }
+
+    private static readonly AssemblyName ContractsAssembly = typeof(ComponentAttribute).Assembly.GetName();
+
+    private static string Semantic(Version version) => $"{version.Major}.{version.Minor}.{Math.Max(0, version.Build)}";
 
     public static Type ContractOf(ComponentKind kind) => kind switch
     {

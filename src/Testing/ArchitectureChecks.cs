@@ -1,0 +1,74 @@
+using NirHost.Abstractions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NirHost.Testing;
+
+/// <summary>An architecture maps images to [B, embed_dim] embeddings, honours _normalize, and trains its head.</summary>
+internal static class ArchitectureChecks
+{
+    public static void Run(CheckList checks, Type type, ComponentAttribute attribute, ConformanceOptions options)
+    {
+        var setup = ConformanceKit.Setup(options);
+        var activator = new ComponentActivator(options, setup);
+        var device = options.Device;
+        var size = options.ImageSize;
+        foreach (var normalize in new[] { false, true })
+        {
+            var fullName = normalize ? attribute.Name + "_normalize" : attribute.Name;
+            var spec = new ComponentSpec(fullName, attribute.Name, null,
+                normalize ? new HashSet<string>(["normalize"], StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal));
+            Architecture? model = null;
+            if (!checks.Run($"{fullName}: is built and moves to {device}", () =>
+                {
+                    random.manual_seed(0);
+                    model = (Architecture)activator.Create(type, spec);
+                    model.to(device);
+                    return $"pooled dim {model.PooledDim}";
+                }))
+            {
+                continue;
+            }
+            using (model)
+            {
+                model!.train();
+                using var scope = NewDisposeScope();
+                ArchitectureOutput? output = null;
+                var input = randn(2, 3, size, size, device: device);
+                if (!checks.Run($"{fullName}: embeds a [2, 3, {size}, {size}] batch as [2, {setup.EmbedDim}]", () =>
+                    {
+                        output = model.Forward(input, warmup: false);
+                        CheckFailure.Unless(output.Embeddings.shape.SequenceEqual([2L, setup.EmbedDim]),
+                            $"embeddings of shape [{string.Join(", ", output.Embeddings.shape)}]");
+                        CheckFailure.Unless(output.PooledFeatures.shape.SequenceEqual([2L, model.PooledDim]),
+                            $"pooled features of shape [{string.Join(", ", output.PooledFeatures.shape)}], PooledDim is {model.PooledDim}");
+                        CheckFailure.Unless(output.Embeddings.isfinite().all().item<bool>(), "embeddings hold NaN or infinity");
+                        return "";
+                    }))
+                {
+                    continue;
+                }
+                if (normalize)
+                {
+                    checks.Run($"{fullName}: embeddings have unit norm", () =>
+                    {
+                        var norms = output!.Embeddings.detach().norm(1).cpu().to(float64).data<double>().ToArray();
+                        CheckFailure.Unless(norms.All(n => Math.Abs(n - 1) < 1e-4), $"norms {string.Join(", ", norms.Select(n => n.ToString("G5")))}");
+                        return "";
+                    });
+                }
+                else
+                {
+                    checks.Run($"{fullName}: gradients reach the embedding head", () =>
+                    {
+                        output!.Embeddings.square().sum().backward();
+                        var grads = model.EmbeddingHead.parameters().Select(p => p.grad).ToList();
+                        CheckFailure.Unless(grads.Count > 0, "the embedding head has no parameters");
+                        CheckFailure.Unless(grads.All(g => g is not null && g.abs().sum().item<float>() > 0), "a head parameter got no gradient");
+                        return "";
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using NirHost.Abstractions;
+using static TorchSharp.torch;
+
+namespace NirHost.Testing;
+
+/// <summary>A miner returns valid in-batch triplets, and the same ones for the same random source.</summary>
+internal static class BatchMinerChecks
+{
+    public static void Run(CheckList checks, Type type, ComponentAttribute attribute, ConformanceOptions options)
+    {
+        var activator = new ComponentActivator(options, ConformanceKit.Setup(options));
+        IBatchMiner? miner = null;
+        if (!checks.Run("is built with its default options", () =>
+            {
+                miner = (IBatchMiner)activator.Create(type, ComponentSpec.Plain(attribute.Name));
+                return "";
+            }))
+        {
+            return;
+        }
+        using var scope = NewDisposeScope();
+        var classes = Enumerable.Range(0, 16).Select(i => (long)(i / 4)).ToArray();
+        var labels = tensor(classes, device: options.Device);
+        var embeddings = nn.functional.normalize(randn(classes.Length, 16, device: options.Device), dim: 1);
+        MinedTriplets? first = null;
+        checks.Run($"returns valid in-batch triplets on {options.Device}", () =>
+        {
+            first = miner!.Mine(embeddings, labels, new Random(3));
+            CheckFailure.Unless(first.Anchors.Length == first.Positives.Length && first.Anchors.Length == first.Negatives.Length,
+                $"anchors, positives and negatives differ in length ({first.Anchors.Length}, {first.Positives.Length}, {first.Negatives.Length})");
+            CheckFailure.Unless(first.Count > 0, "mined no triplet from a batch of 4 classes with 4 samples each");
+            for (var t = 0; t < first.Count; t++)
+            {
+                var (a, p, n) = (first.Anchors[t], first.Positives[t], first.Negatives[t]);
+                CheckFailure.Unless(new[] { a, p, n }.All(i => i >= 0 && i < classes.Length),
+                    $"triplet {t} ({a}, {p}, {n}) indexes outside the batch of {classes.Length}");
+                CheckFailure.Unless(a != p, $"triplet {t} uses sample {a} as its own positive");
+                CheckFailure.Unless(classes[a] == classes[p], $"triplet {t}: positive {p} is of class {classes[p]}, anchor {a} of class {classes[a]}");
+                CheckFailure.Unless(classes[a] != classes[n], $"triplet {t}: negative {n} is of the anchor's class {classes[a]}");
+            }
+            return $"{first.Count} triplets";
+        });
+        checks.Run("same random source, same triplets", () =>
+        {
+            var second = miner!.Mine(embeddings, labels, new Random(3));
+            CheckFailure.Unless(first is not null
+                && first.Anchors.SequenceEqual(second.Anchors)
+                && first.Positives.SequenceEqual(second.Positives)
+                && first.Negatives.SequenceEqual(second.Negatives),
+                "two calls with identically seeded random sources mined different triplets: draw all randomness from the given Random");
+            return "";
+        });
+    }
+}

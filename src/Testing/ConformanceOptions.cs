@@ -1,0 +1,26 @@
+using NirHost.Abstractions;
+using static TorchSharp.torch;
+
+namespace NirHost.Testing;
+
+/// <summary>How the conformance kit exercises components. The defaults need nothing but the component itself.</summary>
+public sealed class ConformanceOptions
+{
+    /// <summary>The device components are built for and run on.</summary>
+    public Device Device { get; init; } = CPU;
+
+    /// <summary>Floating-point types a criterion must work in.</summary>
+    public IReadOnlyList<ScalarType> CriterionTypes { get; init; } = [ScalarType.Float32, ScalarType.Float64];
+
+    /// <summary>
+    /// Supplies constructor arguments the kit does not make itself: an options instance bound from flags,
+    /// or a host service. Return null to fall back to the kit (options at their defaults).
+    /// </summary>
+    public Func<Type, object?>? Services { get; init; }
+
+    /// <summary>Builds the evaluation data metrics are computed on; the kit's exact nearest-neighbour search by default.</summary>
+    public Func<Tensor, int[], int, IEvaluationData>? EvaluationData { get; init; }
+
+    /// <summary>Side of the square images an architecture is run on.</summary>
+    public int ImageSize { get; init; } = 32;
+}

@@ -1,0 +1,131 @@
+using NirHost.Abstractions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NirHost.Testing;
+
+/// <summary>
+/// A criterion returns a finite scalar for a normal batch, a batch with one sample per class and a batch of a
+/// single class; gradients reach the embeddings; all of it in every requested precision on the given device.
+/// </summary>
+internal static class CriterionChecks
+{
+    private const int Classes = 8;
+    private const int EmbedDim = 16;
+
+    public static void Run(CheckList checks, Type type, CriterionAttribute attribute, ConformanceOptions options)
+    {
+        var setup = ConformanceKit.Setup(options, numClasses: Classes);
+        var activator = new ComponentActivator(options, setup);
+        // The kit's own miner, not an installed one: this checks the criterion, including with zero mined triplets.
+        IBatchMiner? miner = attribute.RequiresBatchMiner ? new ValidTripletMiner() : null;
+
+        Criterion? probe = null;
+        if (!checks.Run("is built with its default options", () =>
+            {
+                probe = (Criterion)activator.Create(type, ComponentSpec.Plain(attribute.Name));
+                return miner is null ? "" : "batches mined by the kit's valid-triplet miner";
+            }))
+        {
+            return;
+        }
+        using (probe)
+        {
+            checks.Run("parameter groups hold every trainable parameter once", () => CheckGroups(probe!, setup));
+        }
+
+        var device = options.Device;
+        foreach (var dtype in options.CriterionTypes)
+        {
+            var where = $"{dtype.ToString().ToLowerInvariant()} on {device}";
+            random.manual_seed(0);
+            Criterion criterion;
+            try
+            {
+                criterion = (Criterion)activator.Create(type, ComponentSpec.Plain(attribute.Name));
+                criterion.to(device).to(dtype);
+                criterion.train();
+            }
+            catch (Exception e)
+            {
+                checks.Fail($"{where}: moves to the device and precision", $"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
+                continue;
+            }
+            using (criterion)
+            {
+                var batches = new (string Name, long[] Labels)[]
+                {
+                    ("normal batch", [.. Enumerable.Range(0, 16).Select(i => (long)(i / 4))]),
+                    ("one sample per class", [.. Enumerable.Range(0, Classes).Select(i => (long)i)]),
+                    ("a batch of one class", [.. Enumerable.Repeat(5L, 8)]),
+                };
+                foreach (var (name, labels) in batches)
+                {
+                    using var scope = NewDisposeScope();
+                    var embeddings = nn.functional.normalize(randn(labels.Length, EmbedDim, dtype: dtype, device: device), dim: 1)
+                        .detach().requires_grad_(true);
+                    var labelTensor = tensor(labels, device: device);
+                    Tensor? loss = null;
+                    var scalarOk = checks.Run($"{where}: {name} gives a finite scalar", () =>
+                    {
+                        loss = criterion.call(new CriterionBatch(embeddings, labelTensor)
+                        {
+                            PooledFeatures = randn(labels.Length, setup.PenultimateDim, dtype: dtype, device: device),
+                            Miner = miner,
+                            Random = new Random(0),
+                        });
+                        CheckFailure.Unless(loss.numel() == 1 && loss.dim() <= 1, $"returned shape [{string.Join(", ", loss.shape)}], expected a scalar");
+                        CheckFailure.Unless(loss.dtype == dtype, $"returned {loss.dtype} for {dtype} embeddings");
+                        CheckFailure.Unless(loss.device.type == device.type, $"returned a tensor on {loss.device}, expected {device}");
+                        var value = loss.detach().cpu().to(float64).item<double>();
+                        CheckFailure.Unless(double.IsFinite(value), $"loss is {value}");
+                        return $"{value:G4}";
+                    });
+                    if (!scalarOk || loss is null)
+                    {
+                        continue;
+                    }
+                    var gradientCheck = name == "normal batch" ? $"{where}: gradients reach the embeddings" : $"{where}: {name} gives finite gradients";
+                    checks.Run(gradientCheck, () =>
+                    {
+                        if (!loss.requires_grad)
+                        {
+                            CheckFailure.Unless(name != "normal batch", "the loss does not depend on the embeddings (no autograd graph)");
+                            return "constant loss";
+                        }
+                        loss.backward();
+                        var grad = embeddings.grad;
+                        if (grad is null)
+                        {
+                            CheckFailure.Unless(name != "normal batch", "no gradient reached the embeddings");
+                            return "no gradient";
+                        }
+                        var g = grad.cpu().to(float64);
+                        CheckFailure.Unless(g.isfinite().all().item<bool>(), "the embeddings' gradient holds NaN or infinity");
+                        var norm = g.norm().item<double>();
+                        CheckFailure.Unless(name != "normal batch" || norm > 0, "the embeddings' gradient is zero everywhere");
+                        return $"|grad| {norm:G3}";
+                    });
+                }
+            }
+        }
+    }
+
+    private static string CheckGroups(Criterion criterion, TrainingSetup setup)
+    {
+        var trainable = criterion.parameters().Where(p => p.requires_grad).ToList();
+        var grouped = criterion.ParameterGroups(setup).SelectMany(g => g.Parameters).ToList();
+        foreach (var parameter in trainable)
+        {
+            var count = grouped.Count(p => ReferenceEquals(p, parameter) || p.Handle == parameter.Handle);
+            CheckFailure.Unless(count == 1, count == 0
+                ? $"a trainable parameter of shape [{string.Join(", ", parameter.shape)}] is in no group, so it would never train"
+                : $"a parameter of shape [{string.Join(", ", parameter.shape)}] is in {count} groups");
+        }
+        foreach (var group in criterion.ParameterGroups(setup))
+        {
+            CheckFailure.Unless(double.IsFinite(group.LearningRate) && group.LearningRate >= 0, $"group '{group.Name}' has learning rate {group.LearningRate}");
+        }
+        return $"{trainable.Count} trainable tensors";
+    }
+}

@@ -1,0 +1,69 @@
+using NirHost.Abstractions;
+using static TorchSharp.torch;
+
+namespace NirHost.Testing;
+
+/// <summary>A dataset's splits are labelled consistently, load as image batches, and train and test classes are disjoint.</summary>
+internal static class DatasetChecks
+{
+    public static void Run(CheckList checks, Type type, ComponentAttribute attribute, ConformanceOptions options)
+    {
+        var activator = new ComponentActivator(options, ConformanceKit.Setup(options));
+        DatasetSplits? splits = null;
+        var loaded = false;
+        checks.Run("is built and loads its splits", () =>
+        {
+            var dataset = (IDataset)activator.Create(type, ComponentSpec.Plain(attribute.Name));
+            try
+            {
+                splits = dataset.Load();
+            }
+            catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException)
+            {
+                // A dataset read from disk cannot be checked where its files are absent; say so rather than fail.
+                throw new CheckSkipped($"its data is not here: {e.Message}");
+            }
+            loaded = true;
+            return $"{splits.Training.Count} training / {splits.Testing.Count} test samples";
+        });
+        if (!loaded || splits is null)
+        {
+            return;
+        }
+        foreach (var split in new[] { splits.Training, splits.Testing, splits.Evaluation }.Concat(splits.Validation is null ? [] : [splits.Validation]))
+        {
+            checks.Run($"split '{split.Name}': labels 0..classes-1, every class present", () =>
+            {
+                CheckFailure.Unless(split.Count > 0 && split.Labels.Count == split.Count, $"{split.Count} samples, {split.Labels.Count} labels");
+                var bad = split.Labels.FirstOrDefault(l => l < 0 || l >= split.NumClasses, -1);
+                CheckFailure.Unless(split.Labels.All(l => l >= 0 && l < split.NumClasses), $"label {bad} outside 0..{split.NumClasses - 1}");
+                CheckFailure.Unless(split.Labels.Distinct().Count() == split.NumClasses, $"NumClasses is {split.NumClasses} but {split.Labels.Distinct().Count()} classes occur");
+                CheckFailure.Unless(split.ClassNames is null || split.ClassNames.Count == split.NumClasses, $"{split.ClassNames?.Count} class names for {split.NumClasses} classes");
+                return $"{split.Count} samples, {split.NumClasses} classes";
+            });
+        }
+        foreach (var (split, augmentation) in new[] { (splits.Training, (Random?)new Random(0)), (splits.Testing, null) })
+        {
+            checks.Run($"split '{split.Name}' loads a float32 [B, C, H, W] batch{(augmentation is null ? "" : " with augmentation")}", () =>
+            {
+                using var scope = NewDisposeScope();
+                int[] indices = [0, split.Count - 1];
+                var batch = split.LoadBatch(indices, augmentation);
+                CheckFailure.Unless(batch.dim() == 4 && batch.shape[0] == 2, $"shape [{string.Join(", ", batch.shape)}] for 2 samples");
+                CheckFailure.Unless(batch.dtype == ScalarType.Float32, $"dtype {batch.dtype}");
+                CheckFailure.Unless(batch.isfinite().all().item<bool>(), "holds NaN or infinity");
+                return $"[{string.Join(", ", batch.shape)}]";
+            });
+        }
+        checks.Run("train and test classes are disjoint", () =>
+        {
+            var train = splits.Training.ClassNames;
+            var test = splits.Testing.ClassNames;
+            CheckFailure.Unless(train is not null && test is not null,
+                "the splits do not name their classes (IDataSplit.ClassNames), so disjointness cannot be checked");
+            var shared = train!.Intersect(test!, StringComparer.Ordinal).ToList();
+            CheckFailure.Unless(shared.Count == 0, $"{shared.Count} classes are in both, e.g. '{shared.FirstOrDefault()}'");
+            return $"{train!.Count} train, {test!.Count} test classes";
+        });
+    }
+}

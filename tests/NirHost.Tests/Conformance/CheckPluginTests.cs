@@ -1,0 +1,123 @@
+using NirHost.Abstractions;
+using NirHost.Host.Commands;
+using NirHost.Host.Plugins;
+using NirHost.Testing;
+using NirHost.Tests.Support;
+using Spectre.Console;
+
+namespace NirHost.Tests.Conformance;
+
+/// <summary><c>nirhost check-plugin</c> on deliberately broken and misbuilt plugins.</summary>
+public sealed class CheckPluginTests : IDisposable
+{
+    private readonly TempFolder _root = new();
+
+    public void Dispose() => _root.Dispose();
+
+    private string Install(string project, string kindFolder, string? assemblyName = null)
+    {
+        var source = Path.Combine(AppContext.BaseDirectory, "testplugins", project);
+        var target = Path.Combine(_root.Path, kindFolder, assemblyName ?? project);
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.GetFiles(source))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+        }
+        return target;
+    }
+
+    private static (int ExitCode, string Output) CheckPlugin(params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 400;
+        var exit = CheckPluginCommand.Run(args, console);
+        return (exit, writer.ToString());
+    }
+
+    [Fact]
+    public void A_broken_criterion_fails_naming_the_failed_checks_and_exits_non_zero()
+    {
+        var folder = Install("NirHost.TestPlugins.Broken", "Criteria");
+
+        var (exit, output) = CheckPlugin(folder);
+
+        Assert.Equal(1, exit);
+        var failed = output.Split('\n').Where(line => line.Contains("FAIL")).ToList();
+        Assert.Contains(failed, line => line.Contains("float32 on cpu: gradients reach the embeddings") && line.Contains("no gradient reached the embeddings"));
+        Assert.Contains(failed, line => line.Contains("every flag has a default and help") && line.Contains("--detached_scale has no Help text"));
+        // What works is still reported as working.
+        Assert.Contains(output.Split('\n'), line => line.Contains("float32 on cpu: normal batch gives a finite scalar") && line.Contains("pass"));
+        Assert.Contains("checks failed", output);
+    }
+
+    [Fact]
+    public void A_good_plugin_passes_and_exits_zero()
+    {
+        var folder = Install("NirHost.TestPlugins.Good", "Metrics");
+
+        var (exit, output) = CheckPlugin(folder);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("is invariant to sample order", output);
+        Assert.Contains("checks passed", output);
+    }
+
+    [Fact]
+    public void A_plugin_in_the_wrong_kind_folder_fails_the_load_check()
+    {
+        var folder = Install("NirHost.TestPlugins.WrongKind", "Metrics");
+
+        var (exit, output) = CheckPlugin(Path.Combine(folder, "NirHost.TestPlugins.WrongKind.dll"));
+
+        Assert.Equal(1, exit);
+        Assert.Contains(output.Split('\n'), line => line.Contains("loads") && line.Contains("FAIL") && line.Contains("move it to Criteria/"));
+    }
+
+    [Fact]
+    public void The_kit_names_a_metric_outside_its_declared_range()
+    {
+        var results = ConformanceKit.Check(typeof(OutOfRangeMetric));
+
+        var failed = Assert.Single(results, r => r.Failed);
+        Assert.Equal("is finite and lies in its declared range [0, 1]", failed.Check);
+        Assert.Contains("1.5", failed.Detail);
+        Assert.Throws<ConformanceException>(() => ConformanceKit.AssertConforms(typeof(OutOfRangeMetric)));
+    }
+
+    [Fact]
+    public void The_kit_names_a_sampler_that_ignores_samples_per_class_and_its_seed()
+    {
+        var results = ConformanceKit.Check(typeof(SloppySampler));
+
+        Assert.Equal(["respects --samples_per_class", "same random source, same batches"],
+            results.Where(r => r.Failed).Select(r => r.Check).ToArray());
+    }
+
+    [Metric("out_of_range", Minimum = 0, Maximum = 1)]
+    public sealed class OutOfRangeMetric : IMetric
+    {
+        public string Name => "out_of_range";
+
+        public (int Euclidean, int Cosine) NeighboursNeeded => (0, 0);
+
+        public double Compute(IEvaluationData data) => 1.5;
+    }
+
+    /// <summary>Draws samples regardless of class and from its own generator rather than the epoch's.</summary>
+    [Sampler("sloppy", RespectsSamplesPerClass = true)]
+    public sealed class SloppySampler(SamplerData data, TrainingSetup setup) : IBatchSampler
+    {
+        private readonly Random _own = new(11);
+
+        public int BatchesPerEpoch => 2;
+
+        public IEnumerable<int[]> Batches(Random random)
+        {
+            for (var b = 0; b < BatchesPerEpoch; b++)
+            {
+                yield return [.. Enumerable.Range(0, setup.BatchSize).Select(_ => _own.Next(data.Labels.Count))];
+            }
+        }
+    }
+}
