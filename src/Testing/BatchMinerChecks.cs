@@ -40,6 +40,28 @@ internal static class BatchMinerChecks
             }
             return $"{first.Count} triplets";
         });
+        checks.Run("mined sets: valid masks of positives and negatives", () =>
+        {
+            var sets = miner!.MineSets(embeddings, labels, new Random(3));
+            CheckFailure.Unless(sets.Positives.shape.SequenceEqual([(long)sets.Count, classes.Length]) && sets.Negatives.shape.SequenceEqual([(long)sets.Count, classes.Length]),
+                $"masks of shape [{string.Join(", ", sets.Positives.shape)}] and [{string.Join(", ", sets.Negatives.shape)}] for {sets.Count} anchors in a batch of {classes.Length}");
+            CheckFailure.Unless(sets.Positives.dtype == ScalarType.Bool && sets.Negatives.dtype == ScalarType.Bool, "masks are not boolean");
+            var positives = sets.Positives.cpu().data<bool>().ToArray();
+            var negatives = sets.Negatives.cpu().data<bool>().ToArray();
+            for (var row = 0; row < sets.Count; row++)
+            {
+                var anchor = sets.Anchors[row];
+                CheckFailure.Unless(anchor >= 0 && anchor < classes.Length, $"anchor {anchor} outside the batch");
+                for (var j = 0; j < classes.Length; j++)
+                {
+                    var positive = positives[row * classes.Length + j];
+                    var negative = negatives[row * classes.Length + j];
+                    CheckFailure.Unless(!positive || (j != anchor && classes[j] == classes[anchor]), $"anchor {anchor}: sample {j} is marked positive");
+                    CheckFailure.Unless(!negative || classes[j] != classes[anchor], $"anchor {anchor}: sample {j} of its own class is marked negative");
+                }
+            }
+            return $"{sets.Count} anchors";
+        });
         checks.Run("same random source, same triplets", () =>
         {
             var second = miner!.Mine(embeddings, labels, new Random(3));
