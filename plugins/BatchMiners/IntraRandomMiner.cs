@@ -8,7 +8,7 @@ namespace NirHost.Plugins.BatchMiners;
 /// each of three samples drawn with replacement from one class chosen uniformly among the batch's classes,
 /// so "negatives" share the anchor's class.
 /// </summary>
-[BatchMiner("intra_random", Description = "Triplets of three samples of one random class, drawn with replacement (ablation).")]
+[BatchMiner("intra_random", FollowsLabels = false, Description = "Triplets of three samples of one random class, drawn with replacement (ablation).")]
 public sealed class IntraRandomMiner : IBatchMiner
 {
     public MinedTriplets Mine(Tensor embeddings, Tensor labels, Random random)

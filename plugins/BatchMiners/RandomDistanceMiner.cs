@@ -8,7 +8,7 @@ namespace NirHost.Plugins.BatchMiners;
 /// miner, an ablation): the batch's labels are shuffled first, so positives and negatives follow the
 /// distance weighting but not the true classes.
 /// </summary>
-[BatchMiner("random_distance", Options = typeof(DistanceMinerOptions),
+[BatchMiner("random_distance", FollowsLabels = false, Options = typeof(DistanceMinerOptions),
     Description = "Distance-weighted sampling after a random shuffle of the batch labels (ablation).")]
 public sealed class RandomDistanceMiner(DistanceMinerOptions options) : IBatchMiner
 {

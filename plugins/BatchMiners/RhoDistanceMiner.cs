@@ -9,7 +9,7 @@ namespace NirHost.Plugins.BatchMiners;
 /// probability <c>--miner_rho_distance_cp</c> it gets a "push" triplet instead: itself as positive and a
 /// random sample of its own class as negative, which spreads the embedding's singular value spectrum.
 /// </summary>
-[BatchMiner("rho_distance", Options = typeof(RhoDistanceMinerOptions),
+[BatchMiner("rho_distance", FollowsLabels = false, Options = typeof(RhoDistanceMinerOptions),
     Description = "Distance-weighted triplets, some replaced by same-class pushes with probability miner_rho_distance_cp.")]
 public sealed class RhoDistanceMiner(RhoDistanceMinerOptions options) : IBatchMiner
 {

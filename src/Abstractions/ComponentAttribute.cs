@@ -36,7 +36,15 @@ public sealed class CriterionAttribute(string name) : ComponentAttribute(Compone
     public string? ComposesOntoProxyCriteriaWith { get; init; }
 }
 
-public sealed class BatchMinerAttribute(string name) : ComponentAttribute(ComponentKind.BatchMiner, name);
+public sealed class BatchMinerAttribute(string name) : ComponentAttribute(ComponentKind.BatchMiner, name)
+{
+    /// <summary>
+    /// False for miners that deliberately pair samples against their labels (the original's <c>rho_distance</c>,
+    /// <c>random_distance</c> and <c>intra_random</c> ablations); the conformance kit then checks only that the
+    /// mined indices lie in the batch, not that positives share the anchor's class and negatives do not.
+    /// </summary>
+    public bool FollowsLabels { get; init; } = true;
+}
 
 public sealed class SamplerAttribute(string name) : ComponentAttribute(ComponentKind.Sampler, name)
 {

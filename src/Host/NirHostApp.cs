@@ -26,7 +26,10 @@ public static class NirHostApp
     /// <summary>The plugins folder the build lays out beside the host.</summary>
     public static string DefaultPluginsFolder => Path.Combine(AppContext.BaseDirectory, "plugins");
 
-    /// <summary>Takes every <c>--plugins DIR</c> (or <c>--plugins=DIR</c>) out of the arguments.</summary>
+    /// <summary>
+    /// Takes every <c>--plugins DIR</c> (or <c>--plugins=DIR</c>) out of the arguments. The roots are the given
+    /// folders, in order, then the folder beside the host.
+    /// </summary>
     public static (List<string> Roots, List<string> Remaining) SplitPluginRoots(IReadOnlyList<string> args)
     {
         var roots = new List<string>();
@@ -57,7 +60,8 @@ public static class NirHostApp
                 throw new CommandLineException($"--plugins {root}: no such folder.");
             }
         }
-        if (roots.Count == 0)
+        // Given folders add to the plugins laid out beside the host, so a plugin of one's own trains with the built-in ones.
+        if (Directory.Exists(DefaultPluginsFolder) || roots.Count == 0)
         {
             roots.Add(DefaultPluginsFolder);
         }

@@ -17,6 +17,30 @@ try
     {
         return CheckPluginCommand.Run(commandArgs, Spectre.Console.AnsiConsole.Console);
     }
+    if (command == "plugins" && commandArgs.Count > 0 && commandArgs[0] is "add" or "remove")
+    {
+        // Into the first --plugins folder, or the one beside the host.
+        if (commandArgs.Count != 2)
+        {
+            throw new CommandLineException($"nirhost plugins {commandArgs[0]} expects one {(commandArgs[0] == "add" ? "package (.nupkg)" : "plugin name")}.");
+        }
+        var folder = commandArgs[0] == "add"
+            ? PluginPackages.Add(commandArgs[1], roots[0])
+            : PluginPackages.Remove(commandArgs[1], roots[0]);
+        Console.WriteLine($"{(commandArgs[0] == "add" ? "Installed" : "Removed")} {folder}");
+        return 0;
+    }
+    if (command == "watch")
+    {
+        var watched = roots.Take(roots.Count - (roots[^1] == NirHostApp.DefaultPluginsFolder ? 1 : 0)).ToList();
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        return new WatchCommand(watched, roots, commandArgs, Spectre.Console.AnsiConsole.Console).Run(stop.Token);
+    }
 
     using var pool = new PluginLoaderPool();
     var catalog = pool.Scan(roots);
@@ -82,7 +106,7 @@ try
             return 0;
         }
         default:
-            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, evaluate, plugins, check-plugin, help.");
+            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, evaluate, plugins [add|remove], check-plugin, watch, help.");
     }
 }
 catch (CommandLineException e)

@@ -6,8 +6,9 @@ namespace NirHost.Testing;
 /// <summary>A miner returns valid in-batch triplets, and the same ones for the same random source.</summary>
 internal static class BatchMinerChecks
 {
-    public static void Run(CheckList checks, Type type, ComponentAttribute attribute, ConformanceOptions options)
+    public static void Run(CheckList checks, Type type, BatchMinerAttribute attribute, ConformanceOptions options)
     {
+        var labelled = attribute.FollowsLabels;
         var activator = new ComponentActivator(options, ConformanceKit.Setup(options));
         IBatchMiner? miner = null;
         if (!checks.Run("is built with its default options", () =>
@@ -34,11 +35,14 @@ internal static class BatchMinerChecks
                 var (a, p, n) = (first.Anchors[t], first.Positives[t], first.Negatives[t]);
                 CheckFailure.Unless(new[] { a, p, n }.All(i => i >= 0 && i < classes.Length),
                     $"triplet {t} ({a}, {p}, {n}) indexes outside the batch of {classes.Length}");
-                CheckFailure.Unless(a != p, $"triplet {t} uses sample {a} as its own positive");
-                CheckFailure.Unless(classes[a] == classes[p], $"triplet {t}: positive {p} is of class {classes[p]}, anchor {a} of class {classes[a]}");
-                CheckFailure.Unless(classes[a] != classes[n], $"triplet {t}: negative {n} is of the anchor's class {classes[a]}");
+                if (labelled)
+                {
+                    CheckFailure.Unless(a != p, $"triplet {t} uses sample {a} as its own positive");
+                    CheckFailure.Unless(classes[a] == classes[p], $"triplet {t}: positive {p} is of class {classes[p]}, anchor {a} of class {classes[a]}");
+                    CheckFailure.Unless(classes[a] != classes[n], $"triplet {t}: negative {n} is of the anchor's class {classes[a]}");
+                }
             }
-            return $"{first.Count} triplets";
+            return $"{first.Count} triplets" + (labelled ? "" : " (labels not checked: FollowsLabels = false)");
         });
         checks.Run("mined sets: valid masks of positives and negatives", () =>
         {
@@ -56,8 +60,8 @@ internal static class BatchMinerChecks
                 {
                     var positive = positives[row * classes.Length + j];
                     var negative = negatives[row * classes.Length + j];
-                    CheckFailure.Unless(!positive || (j != anchor && classes[j] == classes[anchor]), $"anchor {anchor}: sample {j} is marked positive");
-                    CheckFailure.Unless(!negative || classes[j] != classes[anchor], $"anchor {anchor}: sample {j} of its own class is marked negative");
+                    CheckFailure.Unless(!labelled || !positive || (j != anchor && classes[j] == classes[anchor]), $"anchor {anchor}: sample {j} is marked positive");
+                    CheckFailure.Unless(!labelled || !negative || classes[j] != classes[anchor], $"anchor {anchor}: sample {j} of its own class is marked negative");
                 }
             }
             return $"{sets.Count} anchors";

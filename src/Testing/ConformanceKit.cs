@@ -70,8 +70,8 @@ public static class ConformanceKit
             case CriterionAttribute criterion:
                 CriterionChecks.Run(checks, componentType, criterion, options);
                 break;
-            case BatchMinerAttribute:
-                BatchMinerChecks.Run(checks, componentType, attribute, options);
+            case BatchMinerAttribute miner:
+                BatchMinerChecks.Run(checks, componentType, miner, options);
                 break;
             case SamplerAttribute sampler:
                 SamplerConformance.Run(checks, componentType, sampler, options);

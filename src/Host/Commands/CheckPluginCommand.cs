@@ -27,8 +27,11 @@ public static class CheckPluginCommand
         return results.Any(r => r.Failed) ? 1 : 0;
     }
 
-    /// <summary>Every load problem as a failed check, then the kit's checks of every component found.</summary>
-    public static IReadOnlyList<CheckResult> Check(PluginCatalog catalog, IReadOnlyList<string> flagArgs)
+    /// <summary>
+    /// Every load problem as a failed check, then the kit's checks of every component found. Flags are parsed
+    /// against <paramref name="flagsFrom"/> (the plugins of a whole run) when given, else against the checked plugin's.
+    /// </summary>
+    public static IReadOnlyList<CheckResult> Check(PluginCatalog catalog, IReadOnlyList<string> flagArgs, PluginCatalog? flagsFrom = null)
     {
         var results = new List<CheckResult>();
         results.AddRange(catalog.Problems.Select(p => new CheckResult(Path.GetFileName(p.Path), "loads", CheckOutcome.Failed, p.Reason)));
@@ -41,7 +44,7 @@ public static class CheckPluginCommand
         {
             return results;
         }
-        var configuration = NirHostApp.Parse(NirHostApp.BuildFlags(catalog), flagArgs);
+        var configuration = NirHostApp.Parse(NirHostApp.BuildFlags(flagsFrom ?? catalog), flagArgs);
         var options = new ConformanceOptions
         {
             Device = DeviceSelection.Resolve(configuration),

@@ -1,0 +1,59 @@
+using NirHost.Abstractions;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NirPlugin;
+
+/// <summary>
+/// An example architecture to start from: two convolution stages, global average pooling and a linear
+/// embedding head (<c>last_linear</c>, as the original names it). Honours the <c>_normalize</c> suffix
+/// (<c>--arch nirplugin_normalize</c>) and keeps the backbone out of training during warm-up.
+/// </summary>
+[Architecture("nirplugin", Options = typeof(NirPluginOptions), Description = "Two conv stages and a linear head (template example).")]
+public sealed class NirPluginArchitecture : Architecture
+{
+    private readonly Sequential backbone;
+    private readonly Linear last_linear;
+    private readonly bool _normalize;
+
+    public NirPluginArchitecture(NirPluginOptions options, TrainingSetup setup, ComponentSpec spec) : base("nirplugin")
+    {
+        var unknown = spec.Suffixes.Except(["normalize"]).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"--arch {spec.FullName}: unknown suffix '{unknown[0]}' (known: _normalize).");
+        }
+        _normalize = spec.HasSuffix("normalize");
+        var width = options.Width;
+        backbone = nn.Sequential(
+            nn.Conv2d(3, width, 3, padding: 1), nn.BatchNorm2d(width), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(width, 2 * width, 3, padding: 1), nn.BatchNorm2d(2 * width), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten());
+        PooledDim = 2 * width;
+        last_linear = nn.Linear(PooledDim, setup.EmbedDim);
+        RegisterComponents();
+    }
+
+    public override nn.Module<Tensor, Tensor> EmbeddingHead => last_linear;
+
+    public override int PooledDim { get; }
+
+    public override ArchitectureOutput Forward(Tensor input, bool warmup)
+    {
+        Tensor pooled;
+        if (warmup)
+        {
+            using (no_grad())
+            {
+                pooled = backbone.call(input);
+            }
+        }
+        else
+        {
+            pooled = backbone.call(input);
+        }
+        var embeddings = last_linear.call(pooled);
+        return new ArchitectureOutput(_normalize ? nn.functional.normalize(embeddings, dim: 1) : embeddings, pooled);
+    }
+}
