@@ -54,12 +54,14 @@ public sealed class FashionMnistDataset(FashionMnistOptions options, ImageNormal
             options.UseTvSplit, options.TvSplitPerc, options.TvSplitBySamples);
         logger.LogInformation("fashion_mnist: {Train} training, {Test} test images of {Side} px from {Path}",
             train.Sum(c => c.Count), testing.Sum(c => c.Count), side, options.Path);
+        // A class is named by its Fashion-MNIST label, which every image of it carries.
+        string[] Named(IReadOnlyList<IReadOnlyList<int>> split) => [.. split.Select(c => c.Count > 0 ? $"fashion_mnist_{labels[c[0]]}" : "")];
         return new DatasetSplits(
-            new GrayImageSplit("training", pixels, side, train, normalization),
-            new GrayImageSplit("testing", pixels, side, testing, normalization),
-            new GrayImageSplit("evaluation", pixels, side, train, normalization))
+            new GrayImageSplit("training", pixels, side, train, normalization, Named(train)),
+            new GrayImageSplit("testing", pixels, side, testing, normalization, Named(testing)),
+            new GrayImageSplit("evaluation", pixels, side, train, normalization, Named(train)))
         {
-            Validation = validation is null ? null : new GrayImageSplit("validation", pixels, side, validation, normalization),
+            Validation = validation is null ? null : new GrayImageSplit("validation", pixels, side, validation, normalization, Named(validation)),
         };
     }
 

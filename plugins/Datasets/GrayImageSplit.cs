@@ -16,8 +16,11 @@ internal sealed class GrayImageSplit : IDataSplit
     private readonly ImageNormalization _normalization;
 
     /// <param name="classes">Per class, the indices of its images in <paramref name="pixels"/>.</param>
-    public GrayImageSplit(string name, byte[] pixels, int side, IReadOnlyList<IReadOnlyList<int>> classes, ImageNormalization normalization)
+    /// <param name="classNames">The dataset's name of each class, so tools can tell the classes of different splits apart.</param>
+    public GrayImageSplit(string name, byte[] pixels, int side, IReadOnlyList<IReadOnlyList<int>> classes, ImageNormalization normalization,
+        IReadOnlyList<string>? classNames = null)
     {
+        ClassNames = classNames;
         Name = name;
         _pixels = pixels;
         _side = side;
@@ -34,6 +37,8 @@ internal sealed class GrayImageSplit : IDataSplit
     public IReadOnlyList<int> Labels => _labels;
 
     public int NumClasses { get; }
+
+    public IReadOnlyList<string>? ClassNames { get; }
 
     public Tensor LoadBatch(ReadOnlySpan<int> indices, Random? augmentation)
     {

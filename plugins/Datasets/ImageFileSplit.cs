@@ -24,6 +24,8 @@ internal sealed class ImageFileSplit(string name, IReadOnlyList<ClassImages> cla
 
     public IReadOnlyList<ClassImages> Classes { get; } = classes;
 
+    public IReadOnlyList<string>? ClassNames { get; } = [.. classes.Select(c => c.Name)];
+
     public string PathOf(int index) => _paths[index];
 
     public Tensor LoadBatch(ReadOnlySpan<int> indices, Random? augmentation)

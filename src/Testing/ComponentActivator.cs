@@ -45,6 +45,11 @@ internal sealed class ComponentActivator(ConformanceOptions options, TrainingSet
         {
             return service;
         }
+        if (type == typeof(ImageNormalization))
+        {
+            // What the host gives image datasets for most architectures.
+            return ImageNormalization.ImageNet;
+        }
         if (type == typeof(ILogger))
         {
             return NullLogger.Instance;
