@@ -3,7 +3,7 @@ using NirHost.Abstractions;
 namespace NirHost.Plugins.Metrics;
 
 /// <summary>The original's clustering F1 of its cosine clustering (normalised k-means centroids, inner-product assignment). (<c>c_f1</c>)</summary>
-[Metric("c_f1", Description = "The original's clustering F1 of its cosine clustering (normalised k-means centroids, inner-product assignment).")]
+[Metric("c_f1", Minimum = 0, Maximum = 1, OrderInvariant = false, Description = "The original's clustering F1 of its cosine clustering (normalised k-means centroids, inner-product assignment).")]
 public sealed class CosineF1Metric : IMetric
 {
     public CosineF1Metric(ComponentSpec spec)

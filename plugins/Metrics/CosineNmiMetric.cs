@@ -3,7 +3,7 @@ using NirHost.Abstractions;
 namespace NirHost.Plugins.Metrics;
 
 /// <summary>NMI of the original's cosine clustering (normalised k-means centroids, inner-product assignment). (<c>c_nmi</c>)</summary>
-[Metric("c_nmi", Description = "NMI of the original's cosine clustering (normalised k-means centroids, inner-product assignment).")]
+[Metric("c_nmi", Minimum = 0, Maximum = 1, OrderInvariant = false, Description = "NMI of the original's cosine clustering (normalised k-means centroids, inner-product assignment).")]
 public sealed class CosineNmiMetric : IMetric
 {
     public CosineNmiMetric(ComponentSpec spec)

@@ -8,7 +8,7 @@ namespace NirHost.Plugins.Metrics;
 /// of the mean cosine distance between two different members; <c>dists@inter</c>, the mean cosine distance
 /// between two different classes' normalised mean embeddings; <c>dists@intra_over_inter</c>, their ratio.
 /// </summary>
-[Metric("dists", Description = "Cosine distances within (intra) and between (inter) classes. Use as dists@intra, dists@inter or dists@intra_over_inter.")]
+[Metric("dists", Minimum = 0, ExampleArgument = "intra", Description = "Cosine distances within (intra) and between (inter) classes. Use as dists@intra, dists@inter or dists@intra_over_inter.")]
 public sealed class DistsMetric : IMetric
 {
     private readonly string _mode;

@@ -3,7 +3,7 @@ using NirHost.Abstractions;
 namespace NirHost.Plugins.Metrics;
 
 /// <summary>The original's clustering F1 over sample pairs, k-means clusters against classes. (<c>f1</c>)</summary>
-[Metric("f1", Description = "The original's clustering F1 over sample pairs, k-means clusters against classes.")]
+[Metric("f1", Minimum = 0, Maximum = 1, OrderInvariant = false, Description = "The original's clustering F1 over sample pairs, k-means clusters against classes.")]
 public sealed class F1Metric : IMetric
 {
     public F1Metric(ComponentSpec spec)

@@ -7,7 +7,7 @@ namespace NirHost.Plugins.Metrics;
 /// samples of the query's class, precision is summed at the hits among the first R Euclidean neighbours and
 /// divided by R; samples alone in their class are left out (<c>mAP@R</c>).
 /// </summary>
-[Metric("mAP", Description = "MAP@R as pytorch-metric-learning defines it, over Euclidean neighbours. Use as mAP@R.")]
+[Metric("mAP", Minimum = 0, Maximum = 1, ExampleArgument = "R", Description = "MAP@R as pytorch-metric-learning defines it, over Euclidean neighbours. Use as mAP@R.")]
 public sealed class MapAtRMetric : IMetric
 {
     public MapAtRMetric(ComponentSpec spec)

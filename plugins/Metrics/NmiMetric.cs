@@ -3,7 +3,7 @@ using NirHost.Abstractions;
 namespace NirHost.Plugins.Metrics;
 
 /// <summary>Normalised mutual information between k-means clusters (k = number of classes, 20 iterations) and classes, as the original. (<c>nmi</c>)</summary>
-[Metric("nmi", Description = "Normalised mutual information between k-means clusters (k = number of classes, 20 iterations) and classes, as the original.")]
+[Metric("nmi", Minimum = 0, Maximum = 1, OrderInvariant = false, Description = "Normalised mutual information between k-means clusters (k = number of classes, 20 iterations) and classes, as the original.")]
 public sealed class NmiMetric : IMetric
 {
     public NmiMetric(ComponentSpec spec)

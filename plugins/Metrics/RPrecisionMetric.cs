@@ -7,7 +7,7 @@ namespace NirHost.Plugins.Metrics;
 /// among its first R Euclidean neighbours, R the number of other samples of that class; samples alone in
 /// their class are left out.
 /// </summary>
-[Metric("r_precision", Description = "R-precision as pytorch-metric-learning defines it, over Euclidean neighbours.")]
+[Metric("r_precision", Minimum = 0, Maximum = 1, Description = "R-precision as pytorch-metric-learning defines it, over Euclidean neighbours.")]
 public sealed class RPrecisionMetric : IMetric
 {
     public RPrecisionMetric(ComponentSpec spec)

@@ -17,7 +17,7 @@ namespace NirHost.Plugins.Metrics;
 /// (eigenvalues of the float64 Gram matrix), which agrees with it wherever the randomised one is exact
 /// (components + 10 oversamples covering all dimensions, as for embeddings) and is closer to the truth otherwise.
 /// </remarks>
-[Metric("rho_spectrum", Description = "KL divergence of the singular value spectrum from uniform. Use as rho_spectrum@MODE@embeds or rho_spectrum@MODE@avg_features.")]
+[Metric("rho_spectrum", Minimum = 0, ExampleArgument = "1@embeds", Description = "KL divergence of the singular value spectrum from uniform. Use as rho_spectrum@MODE@embeds or rho_spectrum@MODE@avg_features.")]
 public sealed class RhoSpectrumMetric : IMetric
 {
     private const int MaxComponents = 511;

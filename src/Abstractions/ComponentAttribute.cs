@@ -66,6 +66,12 @@ public sealed class MetricAttribute(string name) : ComponentAttribute(ComponentK
     /// <summary>Largest value the metric can take (inclusive); unbounded unless declared.</summary>
     public double Maximum { get; init; } = double.PositiveInfinity;
 
+    /// <summary>
+    /// False for metrics whose value depends on the order of the samples, such as the original's k-means
+    /// clusterings (nmi, f1), whose initialisation follows sample positions; the conformance kit then skips that check.
+    /// </summary>
+    public bool OrderInvariant { get; init; } = true;
+
     /// <summary>An argument the metric accepts after '@' (<c>"1"</c> for <c>e_recall</c>), for tools that exercise it; null when it takes none.</summary>
     public string? ExampleArgument { get; init; }
 }
