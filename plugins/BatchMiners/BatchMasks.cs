@@ -19,8 +19,22 @@ internal static class BatchMasks
     /// <summary>Rows (anchors) whose class has another sample in the batch: the original's <c>np.sum(pos) &gt; 1</c>.</summary>
     public static Tensor HasPositive(Tensor sameClass) => sameClass.sum(1).gt(1);
 
+    /// <summary>
+    /// Rows (anchors) that can form a valid tuple: their class has another sample and the batch another class.
+    /// Miners mine only these, so a batch with one sample per class or of one class gives no tuple, not an error.
+    /// </summary>
+    public static Tensor HasTuple(Tensor sameClass) => HasPositive(sameClass).logical_and(HasNegative(sameClass));
+
+    /// <summary>Rows (anchors) with a sample of another class in the batch.</summary>
+    public static Tensor HasNegative(Tensor sameClass) => sameClass.logical_not().any(1);
+
     /// <summary>Indices of the set entries of a 1-D boolean mask, in ascending order.</summary>
-    public static long[] Indices(Tensor mask) => mask.nonzero().reshape(-1).cpu().data<long>().ToArray();
+    public static long[] Indices(Tensor mask)
+    {
+        using var found = mask.nonzero();
+        // TorchSharp cannot read the data of an empty tensor.
+        return found.numel() == 0 ? [] : found.reshape(-1).cpu().data<long>().ToArray();
+    }
 
     public static Tensor Rows(Tensor mask, long[] rows) => mask.index_select(0, tensor(rows, device: mask.device));
 }

@@ -6,7 +6,8 @@ namespace NirHost.Plugins.BatchMiners;
 /// <summary>
 /// Distance-weighted sampling (Wu et al. 2017, the original's <c>distance</c> miner): every sample is an
 /// anchor with a random positive (itself when its class has no other sample, as the original) and a
-/// negative drawn with weight inversely proportional to the density of its distance on the unit sphere.
+/// negative drawn with weight inversely proportional to the density of its distance on the unit sphere. A batch of
+/// one class has no negative and gives no triplet (the original fails on it).
 /// </summary>
 [BatchMiner("distance", Options = typeof(DistanceMinerOptions),
     Description = "Random positive, negative drawn by inverse sphere density of its distance (distance-weighted sampling).")]
@@ -16,10 +17,10 @@ public sealed class DistanceMiner(DistanceMinerOptions options) : IBatchMiner
     {
         using var scope = NewDisposeScope();
         var sameClass = BatchMasks.SameClass(labels);
-        var anchors = Enumerable.Range(0, (int)sameClass.shape[0]).Select(i => (long)i).ToArray();
-        var negatives = RowSampling.Choose(NegativeWeights(embeddings, sameClass, options.LowerCutoff), random,
-            "distance miner (negatives; needs at least two classes per batch and L2-normalised embeddings, e.g. an architecture with _normalize)");
-        var positives = RowSampling.Choose(PositiveCandidates(sameClass), random, "distance miner (positives)");
+        var anchors = BatchMasks.Indices(BatchMasks.HasNegative(sameClass));
+        var negatives = RowSampling.Choose(BatchMasks.Rows(NegativeWeights(embeddings, sameClass, options.LowerCutoff), anchors), random,
+            "distance miner (negatives; needs L2-normalised embeddings, e.g. an architecture with _normalize)");
+        var positives = RowSampling.Choose(BatchMasks.Rows(PositiveCandidates(sameClass), anchors), random, "distance miner (positives)");
         return new MinedTriplets(anchors, positives, negatives);
     }
 

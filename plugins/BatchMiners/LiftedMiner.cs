@@ -5,7 +5,8 @@ namespace NirHost.Plugins.BatchMiners;
 
 /// <summary>
 /// Lifted-structure mining (the original's <c>lifted</c> miner): every sample whose class has another sample
-/// in the batch is an anchor with all its same-class samples as positives and all others as negatives.
+/// in the batch is an anchor with all its same-class samples as positives and all others as negatives (a batch of
+/// one class has none).
 /// Nothing is random.
 /// </summary>
 [BatchMiner("lifted", Description = "Anchors with all their positives and all their negatives (sets; deterministic).")]
@@ -15,7 +16,7 @@ public sealed class LiftedMiner : IBatchMiner
     {
         using var scope = NewDisposeScope();
         var sameClass = BatchMasks.SameClass(labels);
-        var anchors = BatchMasks.Indices(BatchMasks.HasPositive(sameClass));
+        var anchors = BatchMasks.Indices(BatchMasks.HasTuple(sameClass));
         var positives = BatchMasks.Rows(BatchMasks.WithoutSelf(sameClass), anchors);
         var negatives = BatchMasks.Rows(sameClass.logical_not(), anchors);
         return new MinedSets(anchors, positives.MoveToOuterDisposeScope(), negatives.MoveToOuterDisposeScope());

@@ -5,7 +5,8 @@ namespace NirHost.Plugins.BatchMiners;
 
 /// <summary>
 /// N-pair mining (the original's <c>npair</c> miner): every sample whose class has another sample in the
-/// batch is an anchor with one random positive and all samples of other classes as its negatives.
+/// batch is an anchor with one random positive and all samples of other classes as its negatives; a batch of one
+/// class has none.
 /// </summary>
 [BatchMiner("npair", Description = "Anchors with one random positive each and every other-class sample as negatives (sets).")]
 public sealed class NPairMiner : IBatchMiner
@@ -14,7 +15,7 @@ public sealed class NPairMiner : IBatchMiner
     {
         using var scope = NewDisposeScope();
         var sameClass = BatchMasks.SameClass(labels);
-        var anchors = BatchMasks.Indices(BatchMasks.HasPositive(sameClass));
+        var anchors = BatchMasks.Indices(BatchMasks.HasTuple(sameClass));
         var (positiveCandidates, negatives) = Candidates(sameClass, anchors);
         var positives = RowSampling.Choose(positiveCandidates, random, "npair miner (positives)");
         var positiveMask = anchors.Length == 0

@@ -30,10 +30,10 @@ public sealed class ParametricMiner : IBatchMiner
     {
         using var scope = NewDisposeScope();
         var sameClass = BatchMasks.SameClass(labels);
-        var anchors = BatchMasks.Indices(BatchMasks.HasPositive(sameClass));
+        var anchors = BatchMasks.Indices(BatchMasks.HasTuple(sameClass));
         var positives = RowSampling.Choose(BatchMasks.Rows(BatchMasks.WithoutSelf(sameClass), anchors), random, "parametric miner (positives)");
         var negatives = RowSampling.Choose(NegativeWeights(embeddings, sameClass, anchors), random,
-            "parametric miner (negatives; a batch needs at least two classes)");
+            "parametric miner (negatives)");
         return new MinedTriplets(anchors, positives, negatives);
     }
 

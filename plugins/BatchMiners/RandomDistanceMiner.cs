@@ -19,7 +19,7 @@ public sealed class RandomDistanceMiner(DistanceMinerOptions options) : IBatchMi
         random.Shuffle(permutation);
         var shuffled = labels.reshape(-1).index_select(0, tensor(permutation, device: labels.device));
         var sameClass = BatchMasks.SameClass(shuffled);
-        var anchors = BatchMasks.Indices(BatchMasks.HasPositive(sameClass));
+        var anchors = BatchMasks.Indices(BatchMasks.HasTuple(sameClass));
         var positives = RowSampling.Choose(BatchMasks.Rows(BatchMasks.WithoutSelf(sameClass), anchors), random, "random_distance miner (positives)");
         var negatives = RowSampling.Choose(NegativeWeights(embeddings, sameClass, anchors, options.LowerCutoff), random,
             "random_distance miner (negatives; needs L2-normalised embeddings, e.g. an architecture with _normalize)");

@@ -5,7 +5,8 @@ namespace NirHost.Plugins.BatchMiners;
 
 /// <summary>
 /// Draws bs triplets uniformly from all valid (anchor, positive, negative) triplets of the batch,
-/// without replacement (the original's <c>random</c> miner).
+/// without replacement (the original's <c>random</c> miner); all of them, shuffled, when the batch has fewer
+/// (the original fails then), so a batch with one sample per class or of one class gives none.
 /// </summary>
 [BatchMiner("random", Description = "Uniformly random valid triplets, as many as the batch has samples.")]
 public sealed class RandomMiner : IBatchMiner
@@ -45,13 +46,7 @@ public sealed class RandomMiner : IBatchMiner
             }
         }
 
-        var count = classes.Length;
-        if (candidates.Count < count)
-        {
-            throw new InvalidOperationException(
-                $"The random miner needs at least {count} valid triplets but the batch has {candidates.Count}: " +
-                "use --samples_per_class 2 or more with at least two classes per batch.");
-        }
+        var count = Math.Min(classes.Length, candidates.Count);
 
         // Partial Fisher-Yates: the first `count` entries become a uniform sample without replacement.
         for (var i = 0; i < count; i++)

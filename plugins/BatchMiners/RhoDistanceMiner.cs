@@ -17,13 +17,14 @@ public sealed class RhoDistanceMiner(RhoDistanceMinerOptions options) : IBatchMi
     {
         using var scope = NewDisposeScope();
         var sameClass = BatchMasks.SameClass(labels);
-        var anchors = BatchMasks.Indices(BatchMasks.HasPositive(sameClass));
+        // A batch of one class has no negative to weigh: no anchor, as with one sample per class.
+        var anchors = BatchMasks.Indices(BatchMasks.HasTuple(sameClass));
         var push = anchors.Select(_ => random.NextDouble() < options.ContrastiveProbability).ToArray();
         var others = BatchMasks.Rows(BatchMasks.WithoutSelf(sameClass), anchors);
         var positives = RowSampling.Choose(others, random, "rho_distance miner (positives)");
         var weights = NegativeWeights(embeddings, sameClass, anchors, options.LowerCutoff);
         var negatives = RowSampling.Choose(weights, random,
-            "rho_distance miner (negatives; needs at least two classes per batch and L2-normalised embeddings, e.g. an architecture with _normalize)");
+            "rho_distance miner (negatives; needs L2-normalised embeddings, e.g. an architecture with _normalize)");
         // A push triplet (a, a, p): the same-class sample drawn as positive serves as its negative.
         for (var i = 0; i < anchors.Length; i++)
         {

@@ -6,7 +6,8 @@ namespace NirHost.Plugins.BatchMiners;
 /// <summary>
 /// Every sample is an anchor with a random positive and a semihard negative: farther from the anchor than
 /// the positive, but by less than the margin; a random negative when the batch has none (the original's
-/// <c>semihard</c> miner, FaceNet-style).
+/// <c>semihard</c> miner, FaceNet-style). Anchors alone in their class or in a batch of one class are left out
+/// (the original fails on them).
 /// </summary>
 [BatchMiner("semihard", Options = typeof(SemihardMinerOptions),
     Description = "Random positive, a negative within the margin beyond it (random negative when none).")]
@@ -17,16 +18,16 @@ public sealed class SemihardMiner(SemihardMinerOptions options) : IBatchMiner
         using var scope = NewDisposeScope();
         var distances = PairwiseDistances.Euclidean(embeddings);
         var sameClass = BatchMasks.SameClass(labels);
-        var anchors = Enumerable.Range(0, (int)sameClass.shape[0]).Select(i => (long)i).ToArray();
-        var positives = RowSampling.Choose(BatchMasks.WithoutSelf(sameClass), random,
-            "semihard miner (positives; every class in a batch needs --samples_per_class 2 or more)");
-        var negatives = RowSampling.Choose(NegativeCandidates(distances, sameClass, positives, options.Margin), random,
-            "semihard miner (negatives; a batch needs at least two classes)");
+        var anchors = BatchMasks.Indices(BatchMasks.HasTuple(sameClass));
+        var positives = RowSampling.Choose(BatchMasks.Rows(BatchMasks.WithoutSelf(sameClass), anchors), random, "semihard miner (positives)");
+        var negatives = RowSampling.Choose(
+            NegativeCandidates(BatchMasks.Rows(distances, anchors), BatchMasks.Rows(sameClass, anchors), positives, options.Margin), random,
+            "semihard miner (negatives)");
         return new MinedTriplets(anchors, positives, negatives);
     }
 
     /// <summary>
-    /// For each anchor (row) and its chosen positive: the semihard negatives d(a,p) &lt; d(a,n) &lt; d(a,p) + margin,
+    /// For each anchor (row of the [anchors, B] masks) and its chosen positive: the semihard negatives d(a,p) &lt; d(a,n) &lt; d(a,p) + margin,
     /// or all negatives where there are none.
     /// </summary>
     internal static Tensor NegativeCandidates(Tensor distances, Tensor sameClass, long[] positives, double margin)

@@ -18,6 +18,10 @@ internal static class SetTriplets
         using var scope = NewDisposeScope();
         var combinations = sets.Positives.unsqueeze(2).logical_and(sets.Negatives.unsqueeze(1));
         var found = combinations.nonzero().cpu();
+        if (found.shape[0] == 0)
+        {
+            return new MinedTriplets([], [], []);
+        }
         var rows = found.select(1, 0).data<long>().ToArray();
         return new MinedTriplets(
             [.. rows.Select(row => sets.Anchors[row])],

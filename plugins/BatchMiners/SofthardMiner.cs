@@ -6,7 +6,8 @@ namespace NirHost.Plugins.BatchMiners;
 /// <summary>
 /// Soft hard mining (the original's <c>softhard</c> miner): every sample whose class has another sample is
 /// an anchor; its positive is drawn from positives farther than its nearest negative and its negative from
-/// negatives nearer than its farthest positive, falling back to any positive / negative when there are none.
+/// negatives nearer than its farthest positive, falling back to any positive / negative when there are none. A
+/// batch of one class has no anchor (the original fails on it).
 /// </summary>
 [BatchMiner("softhard", Description = "Random hard positive and hard negative per anchor (any one when none is hard).")]
 public sealed class SofthardMiner : IBatchMiner
@@ -15,11 +16,10 @@ public sealed class SofthardMiner : IBatchMiner
     {
         using var scope = NewDisposeScope();
         var sameClass = BatchMasks.SameClass(labels);
-        var anchors = BatchMasks.Indices(BatchMasks.HasPositive(sameClass));
+        var anchors = BatchMasks.Indices(BatchMasks.HasTuple(sameClass));
         var (positiveCandidates, negativeCandidates) = Candidates(PairwiseDistances.Euclidean(embeddings), sameClass, anchors);
         var positives = RowSampling.Choose(positiveCandidates, random, "softhard miner (positives)");
-        var negatives = RowSampling.Choose(negativeCandidates, random,
-            "softhard miner (negatives; a batch needs at least two classes)");
+        var negatives = RowSampling.Choose(negativeCandidates, random, "softhard miner (negatives)");
         return new MinedTriplets(anchors, positives, negatives);
     }
 
@@ -30,10 +30,6 @@ public sealed class SofthardMiner : IBatchMiner
         var d = BatchMasks.Rows(distances, anchors);
         var positives = BatchMasks.Rows(BatchMasks.WithoutSelf(sameClass), anchors);
         var negatives = BatchMasks.Rows(sameClass.logical_not(), anchors);
-        if (anchors.Length > 0 && !negatives.any(1).all().item<bool>())
-        {
-            throw new InvalidOperationException("softhard miner: an anchor has no negative; a batch needs at least two classes.");
-        }
         var farthestPositive = d.masked_fill(positives.logical_not(), double.NegativeInfinity).max(1, keepdim: true).values;
         var nearestNegative = d.masked_fill(negatives.logical_not(), double.PositiveInfinity).min(1, keepdim: true).values;
         var hardNegatives = negatives.logical_and(d.lt(farthestPositive));

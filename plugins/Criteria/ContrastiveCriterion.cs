@@ -21,6 +21,10 @@ public sealed class ContrastiveCriterion(ContrastiveOptions options) : Criterion
 
     public static Tensor Compute(Tensor embeddings, MinedTuples tuples, ContrastiveOptions options)
     {
+        if (tuples.Count == 0)
+        {
+            return Reducers.Zero(embeddings);
+        }
         using var scope = NewDisposeScope();
         var anchors = embeddings.index_select(0, tuples.Anchors);
         // The original measures with nn.PairwiseDistance, whose epsilon keeps the gradient finite at coinciding rows.

@@ -51,9 +51,14 @@ public sealed class HistogramCriterion(HistogramOptions options) : Criterion("hi
         return negative.mul(positive.cumsum(0)).sum().MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The pairs' soft histogram, normalised by their count. A batch without pairs of that kind (one sample per
+    /// class has no positive pair, one class no negative pair) gives an all-zero histogram, so the loss is a zero
+    /// that keeps the graph; any count of one or more divides as before.
+    /// </summary>
     private static Tensor Histogram(Tensor weights, Tensor members)
     {
-        var total = members.sum().to(weights.dtype);
+        var total = members.sum().to(weights.dtype).clamp_min(1);
         return weights.mul(members.unsqueeze(0).to(weights.dtype)).sum(1).div(total);
     }
 

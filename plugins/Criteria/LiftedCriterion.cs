@@ -30,8 +30,7 @@ public sealed class LiftedCriterion(LiftedOptions options) : Criterion("lifted")
     {
         if (sets.Count == 0)
         {
-            throw new InvalidOperationException(
-                "The lifted loss needs at least one class with two samples in the batch: use --samples_per_class 2 or more.");
+            return Reducers.Zero(embeddings);
         }
         using var scope = NewDisposeScope();
         var positiveMask = sets.Positives.to(embeddings.dtype);

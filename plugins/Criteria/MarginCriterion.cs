@@ -53,7 +53,7 @@ public sealed class MarginCriterion : Criterion
     {
         if (tuples.Count == 0)
         {
-            return zeros([], dtype: embeddings.dtype, device: embeddings.device);
+            return Reducers.Zero(embeddings);
         }
         using var scope = NewDisposeScope();
         var anchors = embeddings.index_select(0, tuples.Anchors);

@@ -22,12 +22,16 @@ public sealed class QuadrupletCriterion(QuadrupletOptions options) : Criterion("
     public override Tensor forward(CriterionBatch batch)
     {
         using var tuples = MinedTuples.Mine(batch, "quadruplet");
-        var fourth = DrawFourth(tuples.Source, batch.Embeddings.shape[0], batch.Random);
+        // Triplets without a fourth sample (the original fails on them) drop out of the second term only.
+        var fourth = DrawFourth(tuples.Source, batch.Embeddings.shape[0], batch.Random).Where(f => f >= 0).ToArray();
         using var fourthIndices = tensor(fourth, dtype: int64, device: batch.Embeddings.device);
         return Compute(batch.Embeddings, tuples, fourthIndices, options);
     }
 
-    /// <summary>For each triplet, a batch index drawn among triplet positions whose negative differs from its own.</summary>
+    /// <summary>
+    /// For each triplet, a batch index drawn among triplet positions whose negative differs from its own; -1 where
+    /// there is none (every usable triplet shares its negative).
+    /// </summary>
     public static long[] DrawFourth(MinedTriplets triplets, long batchSize, Random random)
     {
         var negatives = triplets.Negatives;
@@ -44,25 +48,32 @@ public sealed class QuadrupletCriterion(QuadrupletOptions options) : Criterion("
                     candidates.Add(j);
                 }
             }
-            if (candidates.Count == 0)
-            {
-                throw new InvalidOperationException(
-                    "The quadruplet loss found no fourth sample: every mined triplet has the same negative. Use batches with more classes.");
-            }
-            fourth[i] = candidates[random.Next(candidates.Count)];
+            fourth[i] = candidates.Count == 0 ? -1 : candidates[random.Next(candidates.Count)];
         }
         return fourth;
     }
 
+    /// <summary>
+    /// The loss given each triplet's drawn fourth sample (<paramref name="fourth"/> may hold fewer, or none: the
+    /// second term averages over the fourth samples there are, and is zero without any).
+    /// </summary>
     public static Tensor Compute(Tensor embeddings, MinedTuples tuples, Tensor fourth, QuadrupletOptions options)
     {
+        if (tuples.Count == 0)
+        {
+            return Reducers.Zero(embeddings);
+        }
         using var scope = NewDisposeScope();
         var anchors = embeddings.index_select(0, tuples.Anchors);
         var negatives = embeddings.index_select(0, tuples.Negatives);
         var toPositive = Distances.EuclideanRows(anchors, embeddings.index_select(0, tuples.Positives));
         var toNegative = Distances.EuclideanRows(anchors, negatives);
-        var negativePairs = Distances.EuclideanMatrix(negatives, embeddings.index_select(0, fourth));
         var triplet = nn.functional.relu(toPositive.sub(toNegative).add(options.MarginAlpha1)).mean();
+        if (fourth.shape[0] == 0)
+        {
+            return triplet.MoveToOuterDisposeScope();
+        }
+        var negativePairs = Distances.EuclideanMatrix(negatives, embeddings.index_select(0, fourth));
         var quadruplet = nn.functional.relu(toPositive.unsqueeze(1).sub(negativePairs).add(options.MarginAlpha2)).mean();
         return triplet.add(quadruplet).MoveToOuterDisposeScope();
     }

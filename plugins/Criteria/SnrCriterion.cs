@@ -25,6 +25,10 @@ public sealed class SnrCriterion(SnrOptions options) : Criterion("snr")
 
     public static Tensor Compute(Tensor embeddings, MinedTuples tuples, double margin, double regLambda)
     {
+        if (tuples.Count == 0)
+        {
+            return Reducers.Zero(embeddings);
+        }
         using var scope = NewDisposeScope();
         var anchors = embeddings.index_select(0, tuples.Anchors);
         var signal = anchors.var(1);

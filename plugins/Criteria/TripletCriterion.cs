@@ -18,6 +18,10 @@ public sealed class TripletCriterion(TripletOptions options) : Criterion("triple
 
     public static Tensor Compute(Tensor embeddings, MinedTuples tuples, double margin)
     {
+        if (tuples.Count == 0)
+        {
+            return Reducers.Zero(embeddings);
+        }
         using var scope = NewDisposeScope();
         var anchors = embeddings.index_select(0, tuples.Anchors);
         var positive = Distances.SquaredRows(anchors, embeddings.index_select(0, tuples.Positives));

@@ -7,7 +7,8 @@ namespace NirHost.Testing;
 
 /// <summary>
 /// Builds a component as the host does: through its widest public constructor, with its options, the
-/// <see cref="TrainingSetup"/>, the <see cref="ComponentSpec"/>, sampler data and loggers.
+/// <see cref="TrainingSetup"/>, the <see cref="ComponentSpec"/>, sampler data, loggers and, for criteria that
+/// compose others, an <see cref="ICriterionFactory"/> (<see cref="ConformanceCriterionFactory"/>).
 /// </summary>
 internal sealed class ComponentActivator(ConformanceOptions options, TrainingSetup setup)
 {
@@ -15,7 +16,7 @@ internal sealed class ComponentActivator(ConformanceOptions options, TrainingSet
     {
         var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault()
             ?? throw new InvalidOperationException($"{type.FullName} has no public constructor.");
-        var arguments = constructor.GetParameters().Select(p => Argument(p, spec, extra)).ToArray();
+        var arguments = constructor.GetParameters().Select(p => Argument(type, p, spec, extra)).ToArray();
         try
         {
             return constructor.Invoke(arguments);
@@ -26,7 +27,7 @@ internal sealed class ComponentActivator(ConformanceOptions options, TrainingSet
         }
     }
 
-    private object? Argument(ParameterInfo parameter, ComponentSpec spec, object[] extra)
+    private object? Argument(Type component, ParameterInfo parameter, ComponentSpec spec, object[] extra)
     {
         var type = parameter.ParameterType;
         if (type == typeof(ComponentSpec))
@@ -44,6 +45,11 @@ internal sealed class ComponentActivator(ConformanceOptions options, TrainingSet
         if (options.Services?.Invoke(type) is { } service)
         {
             return service;
+        }
+        if (type == typeof(ICriterionFactory))
+        {
+            // As the host's factory builds any installed criterion: here the component's own plugin's and the ones given.
+            return new ConformanceCriterionFactory([.. ConformanceKit.ComponentTypes(component.Assembly), .. options.ComposableCriteria], options);
         }
         if (type == typeof(ImageNormalization))
         {

@@ -21,6 +21,12 @@ public sealed class ConformanceOptions
     /// <summary>Builds the evaluation data metrics are computed on; the kit's exact nearest-neighbour search by default.</summary>
     public Func<Tensor, int[], int, IEvaluationData>? EvaluationData { get; init; }
 
+    /// <summary>
+    /// Criteria that a criterion composing others (it asks for an <see cref="ICriterionFactory"/>) may build by name,
+    /// besides those in its own assembly: say the criteria of another plugin it builds on.
+    /// </summary>
+    public IReadOnlyList<Type> ComposableCriteria { get; init; } = [];
+
     /// <summary>Side of the square images an architecture is run on.</summary>
     public int ImageSize { get; init; } = 32;
 }

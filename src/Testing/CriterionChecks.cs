@@ -6,7 +6,9 @@ namespace NirHost.Testing;
 
 /// <summary>
 /// A criterion returns a finite scalar for a normal batch, a batch with one sample per class and a batch of a
-/// single class; gradients reach the embeddings; all of it in every requested precision on the given device.
+/// single class; gradients reach the embeddings, and back-propagation runs for every batch (the host calls backward
+/// on every step's loss, so a batch with nothing to learn from must give a zero that keeps the graph, not a
+/// constant); all of it in every requested precision on the given device.
 /// </summary>
 internal static class CriterionChecks
 {
@@ -88,11 +90,10 @@ internal static class CriterionChecks
                     var gradientCheck = name == "normal batch" ? $"{where}: gradients reach the embeddings" : $"{where}: {name} gives finite gradients";
                     checks.Run(gradientCheck, () =>
                     {
-                        if (!loss.requires_grad)
-                        {
-                            CheckFailure.Unless(name != "normal batch", "the loss does not depend on the embeddings (no autograd graph)");
-                            return "constant loss";
-                        }
+                        CheckFailure.Unless(loss.requires_grad, name == "normal batch"
+                            ? "the loss does not depend on the embeddings (no autograd graph)"
+                            : "the loss is a constant without an autograd graph, so the host's backward pass would fail: " +
+                              "return a zero built from the embeddings (embeddings.sum() * 0)");
                         loss.backward();
                         var grad = embeddings.grad;
                         if (grad is null)

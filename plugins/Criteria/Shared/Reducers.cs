@@ -17,6 +17,12 @@ public static class Reducers
         return losses.sum().div(divisor).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The loss of a batch with nothing to learn from (no valid tuple or pair, say a batch of one class): zero, but
+    /// built from the embeddings, so that the host's backward pass still runs and every gradient is zero.
+    /// </summary>
+    public static Tensor Zero(Tensor embeddings) => embeddings.sum().mul(0);
+
     /// <summary>log(1 + sum exp(x)) over the masked entries of each row: the N-pair family's softplus of a logsumexp.</summary>
     public static Tensor LogOnePlusSumExp(Tensor values, Tensor mask) => MaskedLogSumExp.Compute(values, mask, 1).squeeze(1);
 }

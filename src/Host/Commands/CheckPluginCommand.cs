@@ -1,3 +1,4 @@
+using NirHost.Abstractions;
 using NirHost.Host.Cli;
 using NirHost.Host.Composition;
 using NirHost.Host.Evaluation;
@@ -10,7 +11,8 @@ namespace NirHost.Host.Commands;
 /// <summary>
 /// <c>nirhost check-plugin PATH [flags]</c>: loads a built plugin (its assembly, its folder or a plugins root),
 /// runs the conformance kit on every component in it and prints a pass/fail table. Flags set the components'
-/// options and <c>--device</c>, as for training.
+/// options and <c>--device</c>, as for training. A criterion that builds others by name (through
+/// <see cref="ICriterionFactory"/>, as S2SD) may build those of the checked plugins and the ones beside the host.
 /// </summary>
 public static class CheckPluginCommand
 {
@@ -22,7 +24,10 @@ public static class CheckPluginCommand
         }
         using var pool = new PluginLoaderPool();
         var catalog = pool.ScanPath(args[0]);
-        var results = Check(catalog, args.Skip(1).ToList());
+        var installed = ComposesCriteria(catalog) && Directory.Exists(NirHostApp.DefaultPluginsFolder)
+            ? pool.Scan([NirHostApp.DefaultPluginsFolder]).OfKind(ComponentKind.Criterion).Select(c => c.Type).ToList()
+            : [];
+        var results = Check(catalog, args.Skip(1).ToList(), composable: installed);
         Print(results, console);
         return results.Any(r => r.Failed) ? 1 : 0;
     }
@@ -30,8 +35,10 @@ public static class CheckPluginCommand
     /// <summary>
     /// Every load problem as a failed check, then the kit's checks of every component found. Flags are parsed
     /// against <paramref name="flagsFrom"/> (the plugins of a whole run) when given, else against the checked plugin's.
+    /// Criteria that compose others build them among the criteria of both catalogs and <paramref name="composable"/>.
     /// </summary>
-    public static IReadOnlyList<CheckResult> Check(PluginCatalog catalog, IReadOnlyList<string> flagArgs, PluginCatalog? flagsFrom = null)
+    public static IReadOnlyList<CheckResult> Check(PluginCatalog catalog, IReadOnlyList<string> flagArgs, PluginCatalog? flagsFrom = null,
+        IEnumerable<Type>? composable = null)
     {
         var results = new List<CheckResult>();
         results.AddRange(catalog.Problems.Select(p => new CheckResult(Path.GetFileName(p.Path), "loads", CheckOutcome.Failed, p.Reason)));
@@ -50,6 +57,8 @@ public static class CheckPluginCommand
             Device = DeviceSelection.Resolve(configuration),
             Services = type => configuration.Options.TryGetValue(type, out var bound) ? bound : null,
             EvaluationData = (embeddings, labels, classes) => new EvaluationData(embeddings, labels, classes),
+            ComposableCriteria = [.. new[] { catalog, flagsFrom ?? catalog }
+                .SelectMany(c => c.OfKind(ComponentKind.Criterion)).Select(c => c.Type).Concat(composable ?? []).Distinct()],
         };
         foreach (var component in catalog.Components.OrderBy(c => c.Kind).ThenBy(c => c.Name, StringComparer.Ordinal))
         {
@@ -57,6 +66,10 @@ public static class CheckPluginCommand
         }
         return results;
     }
+
+    /// <summary>Whether a component of the catalog asks for an <see cref="ICriterionFactory"/> in its constructor.</summary>
+    private static bool ComposesCriteria(PluginCatalog catalog) => catalog.Components.Any(c => c.Type.GetConstructors()
+        .Any(constructor => constructor.GetParameters().Any(p => p.ParameterType == typeof(ICriterionFactory))));
 
     public static void Print(IReadOnlyList<CheckResult> results, IAnsiConsole console)
     {

@@ -4,6 +4,7 @@ using NirHost.Host.Plugins;
 using NirHost.Testing;
 using NirHost.Tests.Support;
 using Spectre.Console;
+using static TorchSharp.torch;
 
 namespace NirHost.Tests.Conformance;
 
@@ -92,6 +93,77 @@ public sealed class CheckPluginTests : IDisposable
 
         Assert.Equal(["respects --samples_per_class", "same random source, same batches"],
             results.Where(r => r.Failed).Select(r => r.Check).ToArray());
+    }
+
+    [Fact]
+    public void The_kit_names_a_criterion_whose_loss_without_tuples_has_no_graph()
+    {
+        var failed = ConformanceKit.Check(typeof(ConstantWhenEmptyCriterion)).Where(r => r.Failed).ToList();
+
+        Assert.Equal(
+            [
+                "float32 on cpu: one sample per class gives finite gradients", "float32 on cpu: a batch of one class gives finite gradients",
+                "float64 on cpu: one sample per class gives finite gradients", "float64 on cpu: a batch of one class gives finite gradients",
+            ],
+            failed.Select(r => r.Check));
+        Assert.All(failed, r => Assert.Contains("the host's backward pass would fail", r.Detail));
+    }
+
+    [Fact]
+    public void The_kit_builds_the_criteria_a_criterion_composes_with_a_miner_where_they_need_one()
+    {
+        var results = ConformanceKit.Check(typeof(TwiceCriterion));
+
+        Assert.True(!results.Any(r => r.Failed), string.Join(Environment.NewLine, results.Where(r => r.Failed)));
+        Assert.Contains(results, r => r.Check == "float32 on cpu: gradients reach the embeddings");
+
+        var factory = new ConformanceCriterionFactory([typeof(PullCriterion)]);
+        var built = factory.Create("pull", TestSetups.Create(), "loss_inner");
+        using var _ = built.Criterion;
+        Assert.IsType<ValidTripletMiner>(built.Miner);
+        var unknown = Assert.Throws<ArgumentException>(() => factory.Create("push", TestSetups.Create(), "loss_inner"));
+        Assert.Contains("--loss_inner push", unknown.Message);
+        Assert.Contains("it knows: pull", unknown.Message);
+    }
+
+    /// <summary>Pulls mined positives to their anchors; a zero that keeps the graph when nothing was mined.</summary>
+    [Criterion("pull", AllowedMiners = ["random"])]
+    public sealed class PullCriterion() : Criterion("pull")
+    {
+        public override Tensor forward(CriterionBatch batch)
+        {
+            var mined = batch.Miner!.Mine(batch.Embeddings.detach(), batch.Labels, batch.Random);
+            if (mined.Count == 0)
+            {
+                return batch.Embeddings.sum().mul(0);
+            }
+            var anchors = batch.Embeddings.index_select(0, tensor(mined.Anchors, device: batch.Embeddings.device));
+            var positives = batch.Embeddings.index_select(0, tensor(mined.Positives, device: batch.Embeddings.device));
+            return anchors.sub(positives).pow(2).sum(1).mean();
+        }
+    }
+
+    /// <summary>As <see cref="PullCriterion"/>, but a constant without a graph when nothing was mined.</summary>
+    [Criterion("constant_when_empty", AllowedMiners = ["random"])]
+    public sealed class ConstantWhenEmptyCriterion() : Criterion("constant_when_empty")
+    {
+        private readonly PullCriterion _pull = new();
+
+        public override Tensor forward(CriterionBatch batch) =>
+            batch.Miner!.Mine(batch.Embeddings.detach(), batch.Labels, batch.Random).Count == 0
+                ? zeros([], dtype: batch.Embeddings.dtype, device: batch.Embeddings.device)
+                : _pull.forward(batch);
+    }
+
+    /// <summary>Composes another criterion by name, as S2SD does: twice the pull loss, with the miner the factory gave.</summary>
+    [Criterion("twice")]
+    public sealed class TwiceCriterion : Criterion
+    {
+        private readonly BuiltCriterion _inner;
+
+        public TwiceCriterion(ICriterionFactory factory, TrainingSetup setup) : base("twice") => _inner = factory.Create("pull", setup, "loss_twice_inner");
+
+        public override Tensor forward(CriterionBatch batch) => _inner.Criterion.forward(batch with { Miner = _inner.Miner }).mul(2);
     }
 
     [Metric("out_of_range", Minimum = 0, Maximum = 1)]
