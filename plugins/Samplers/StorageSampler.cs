@@ -9,7 +9,7 @@ namespace NirHost.Plugins.Samplers;
 /// <c>--data_idx_full_prec</c>, rebuilt before later epochs; and the epoch's batches, all composed before
 /// training on the first, as the original's <c>precompute_indices</c>.
 /// </summary>
-public abstract class StorageSampler : IStorageBatchSampler, IDisposable
+public abstract class StorageSampler : IStorageBatchSampler, IResumableState, IDisposable
 {
     private Tensor? _storage;
     private Tensor? _momentum;
@@ -168,6 +168,41 @@ public abstract class StorageSampler : IStorageBatchSampler, IDisposable
         // The sampler keeps the storage across epochs: out of any caller's dispose scope.
         return embeddings.to(float32).cpu().contiguous().DetachFromDisposeScope();
     }
+
+    /// <summary>The storage and its momentum travel in training checkpoints: a resumed run composes the batches it would have.</summary>
+    public IReadOnlyDictionary<string, Tensor> SaveState()
+    {
+        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        if (_storage is not null)
+        {
+            state["storage"] = _storage;
+        }
+        if (_momentum is not null)
+        {
+            state["momentum"] = _momentum;
+        }
+        return state;
+    }
+
+    public void RestoreState(IReadOnlyDictionary<string, Tensor> state)
+    {
+        var unknown = state.Keys.Where(k => k is not ("storage" or "momentum")).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidDataException($"{GetType().Name} keeps a storage and its momentum; the saved state also has {string.Join(", ", unknown)}.");
+        }
+        if (state.TryGetValue("storage", out var storage) && (storage.dim() != 2 || storage.shape[0] != Data.Labels.Count))
+        {
+            throw new InvalidDataException(
+                $"The saved storage of {GetType().Name} has shape [{string.Join(", ", storage.shape)}]; this training split needs [{Data.Labels.Count}, D].");
+        }
+        _storage?.Dispose();
+        _momentum?.Dispose();
+        _storage = state.TryGetValue("storage", out storage) ? Kept(storage) : null;
+        _momentum = state.TryGetValue("momentum", out var momentum) ? Kept(momentum) : null;
+    }
+
+    private static Tensor Kept(Tensor saved) => saved.to(float32).cpu().clone().DetachFromDisposeScope();
 
     public void Dispose()
     {

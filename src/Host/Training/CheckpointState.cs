@@ -4,14 +4,14 @@ using System.Text.Json.Serialization;
 namespace NirHost.Host.Training;
 
 /// <summary>
-/// Everything of a run at an epoch boundary that is not a tensor: how far it got, the learning rates, the
-/// best-metric bookkeeping, the summary and how many rows each CSV log held. It travels inside the checkpoint's
+/// Everything of a run at an epoch boundary (or, after an interruption, inside an epoch) that is not a tensor: how
+/// far it got, the learning rates, the best-metric bookkeeping, the summary and how many rows each CSV log held. It travels inside the checkpoint's
 /// safetensors metadata, so weights and bookkeeping are renamed into place together and can never disagree.
 /// </summary>
 /// <remarks>
-/// Random state needs no entry: like the original, the trainer reseeds libtorch and its own
-/// <see cref="System.Random"/> from <c>n_epochs * seed + epoch</c> at the start of every epoch, so the state
-/// at an epoch boundary is a function of the flags.
+/// At an epoch boundary random state needs no entry: like the original, the trainer reseeds libtorch and its own
+/// generator from <c>n_epochs * seed + epoch</c> at the start of every epoch, so that state is a function of the
+/// flags. Inside an epoch it is not: <see cref="InEpoch"/> carries it.
 /// </remarks>
 public sealed class CheckpointState
 {
@@ -45,6 +45,13 @@ public sealed class CheckpointState
     [JsonPropertyName("summary")]
     public RunSummary Summary { get; set; } = new();
 
+    /// <summary>
+    /// Set when the run was interrupted inside epoch <see cref="CompletedEpochs"/>: how far that epoch got, so that
+    /// a resumed run continues at the next step instead of redoing the epoch.
+    /// </summary>
+    [JsonPropertyName("in_epoch")]
+    public EpochProgress? InEpoch { get; set; }
+
     public string ToJson() => JsonSerializer.Serialize(this);
 
     public static CheckpointState FromJson(string json, string source)
@@ -63,4 +70,25 @@ public sealed class CheckpointState
             throw new InvalidDataException($"{source}: the training state in its metadata is not valid JSON ({e.Message}).", e);
         }
     }
+}
+
+/// <summary>
+/// The part of an epoch done before an interruption. Its tensors (the epoch's batches, their augmentation seeds,
+/// libtorch's generator) are <c>epoch.*</c> entries of the checkpoint.
+/// </summary>
+public sealed class EpochProgress
+{
+    [JsonPropertyName("steps_done")]
+    public int StepsDone { get; set; }
+
+    /// <summary>The losses of the steps done, for the epoch's mean loss.</summary>
+    [JsonPropertyName("losses")]
+    public List<double> Losses { get; set; } = [];
+
+    /// <summary>The trainer's generator (<see cref="ResumableRandom"/>) after the last step done.</summary>
+    [JsonPropertyName("random_state")]
+    public int[] RandomState { get; set; } = [];
+
+    [JsonPropertyName("elapsed_seconds")]
+    public double ElapsedSeconds { get; set; }
 }

@@ -101,9 +101,27 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
         Dictionary<string, double> best;
         var startEpoch = 0;
         var previousWallTime = 0.0;
+        InterruptedEpoch? interrupted = null;
         if (run.Resume.Length > 0)
         {
-            var state = TrainingCheckpoint.Restore(run.Resume, model, criterion, optimizer, notice => reporter.Line(Spectre.Console.Markup.Escape(notice)));
+            var restored = TrainingCheckpoint.Restore(run.Resume, model, criterion, optimizer, notice => reporter.Line(Spectre.Console.Markup.Escape(notice)));
+            var state = restored?.State;
+            if (restored is { Extras: var extras })
+            {
+                try
+                {
+                    RestoreComponentState(factory, sampler, "sampler.", extras, run.Resume);
+                    RestoreComponentState(factory, miner, "miner.", extras, run.Resume);
+                    interrupted = state!.InEpoch is { } progress ? InterruptedEpoch.From(progress, extras, TrainingCheckpoint.PathIn(run.Resume)) : null;
+                }
+                finally
+                {
+                    foreach (var tensor in extras.Values)
+                    {
+                        tensor.Dispose();
+                    }
+                }
+            }
             folder = RunFolder.Open(run.Resume, state?.CsvRows ?? new Dictionary<string, int>());
             summary = state?.Summary ?? new RunSummary();
             summary.RunFolder = folder.Path;
@@ -115,8 +133,9 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                 ResumeSchedule(schedule, optimizer, state);
             }
             summary.ResumedAtEpochs.Add(startEpoch);
-            reporter.Line($"[bold]Resuming[/] {Spectre.Console.Markup.Escape(folder.Path)} at epoch {startEpoch} of {optimization.NEpochs}");
-            logger.LogInformation("Resuming {Folder} at epoch {Epoch}", folder.Path, startEpoch);
+            var at = interrupted is null ? $"epoch {startEpoch}" : $"epoch {startEpoch}, step {interrupted.Progress.StepsDone}";
+            reporter.Line($"[bold]Resuming[/] {Spectre.Console.Markup.Escape(folder.Path)} at {at} of {optimization.NEpochs} epochs");
+            logger.LogInformation("Resuming {Folder} at {At}", folder.Path, at);
         }
         else
         {
@@ -140,34 +159,52 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
 
         for (var epoch = startEpoch; epoch < optimization.NEpochs; epoch++)
         {
+            // An epoch interrupted after some of its steps continues where it stopped, with the generators' states then.
+            var continued = epoch == startEpoch ? interrupted : null;
             if (cancellation.IsCancellationRequested)
             {
-                throw Interrupted(epoch, 0);
+                throw Interrupted(epoch, continued?.Progress.StepsDone ?? 0);
             }
             var epochClock = Stopwatch.StartNew();
+            var earlierSeconds = continued?.Progress.ElapsedSeconds ?? 0;
             // Reseed every epoch, as the original, so that a resumed run continues exactly like an uninterrupted one.
             var epochSeed = optimization.NEpochs * optimization.Seed + epoch;
             random.manual_seed(epochSeed);
-            var rng = new Random(epochSeed);
+            var rng = new ResumableRandom(epochSeed);
             var warmup = epoch < optimization.Warmup;
             var learningRates = optimizer.ParamGroups.Select(g => g.LearningRate).ToList();
             logger.LogInformation("Epoch {Epoch}: learning rates {Rates}", epoch, string.Join(" | ", learningRates));
 
             model.train();
             criterion.train();
-            var losses = new List<double>();
+            var losses = new List<double>(continued?.Progress.Losses ?? []);
             var storage = sampler as IStorageBatchSampler;
-            storage?.BeginEpoch(epoch, new TrainingSetEmbedding(model, splits, optimization.Bs, setup.Device, reporter).Embed);
-            var batches = sampler.BatchesPerEpoch;
-            var title = $"Epoch {epoch}{(warmup ? " (warmup)" : "")}";
-            var interruptedAfter = reporter.Progress(title, batches, advance =>
+            if (continued is null)
             {
-                var step = 0;
+                storage?.BeginEpoch(epoch, new TrainingSetEmbedding(model, splits, optimization.Bs, setup.Device, reporter).Embed);
+            }
+            var title = $"Epoch {epoch}{(warmup ? " (warmup)" : "")}";
+            List<int[]> epochBatches;
+            int[] seeds;
+            var step = 0;
+            if (continued is null)
+            {
                 // The epoch's batches and their augmentation seeds are drawn up front, so that loading ahead on
                 // worker threads cannot change what the criterion later draws from the same generator.
-                var epochBatches = Guarded(factory, sampler, "composing the batches of epoch " + epoch, () => sampler.Batches(rng).ToList());
-                var seeds = epochBatches.Select(_ => rng.Next()).ToArray();
-                using var loader = new BatchLoader(splits.Training, epochBatches, seeds, data.Kernels);
+                epochBatches = Guarded(factory, sampler, "composing the batches of epoch " + epoch, () => sampler.Batches(rng).ToList());
+                seeds = epochBatches.Select(_ => rng.Next()).ToArray();
+            }
+            else
+            {
+                (epochBatches, seeds, step) = (continued.Batches, continued.Seeds, continued.Progress.StepsDone);
+                rng.RestoreState(continued.Progress.RandomState);
+                using var libtorchState = tensor(continued.LibtorchRandomState, dtype: ScalarType.Byte);
+                random.set_rng_state(libtorchState);
+            }
+            var interruptedAfter = reporter.Progress(title, epochBatches.Count, advance =>
+            {
+                advance(step, title);
+                using var loader = new BatchLoader(splits.Training, epochBatches[step..], seeds[step..], data.Kernels);
                 using var loadedBatches = loader.Batches().GetEnumerator();
                 while (true)
                 {
@@ -228,6 +265,20 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                     advance(step, $"{title} | loss {(losses.Count > 0 ? losses.Average() : double.NaN):0.0000}");
                 }
             });
+            if (interruptedAfter > 0)
+            {
+                // Everything the rest of the epoch depends on is saved, so --resume continues with the next step.
+                using var libtorchRandom = random.get_rng_state();
+                Checkpoint(folder, model, criterion, optimizer, sampler, miner, optimization, best, summary, epoch, new InterruptedEpoch(
+                    new EpochProgress
+                    {
+                        StepsDone = interruptedAfter,
+                        Losses = losses,
+                        RandomState = rng.SaveState(),
+                        ElapsedSeconds = Math.Round(earlierSeconds + epochClock.Elapsed.TotalSeconds, 4),
+                    },
+                    epochBatches, seeds, libtorchRandom.data<byte>().ToArray()));
+            }
             if (interruptedAfter >= 0)
             {
                 throw Interrupted(epoch, interruptedAfter);
@@ -237,7 +288,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             summary.TrainLoss.Add(meanLoss);
             schedule.Step();
 
-            List<(string, double)> trainScalars = [("epochs", epoch), ("loss", meanLoss), ("time", Math.Round(epochClock.Elapsed.TotalSeconds, 4))];
+            List<(string, double)> trainScalars = [("epochs", epoch), ("loss", meanLoss), ("time", Math.Round(earlierSeconds + epochClock.Elapsed.TotalSeconds, 4))];
             var trainRow = new List<(string, double)>(trainScalars);
             var results = new Dictionary<string, IReadOnlyDictionary<string, double>>();
             if (!evaluation.NoTestMetrics)
@@ -283,7 +334,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             if (online is not null)
             {
                 online.Scalar("Train/loss", meanLoss, epoch);
-                online.Scalar("Train/time", epochClock.Elapsed.TotalSeconds, epoch);
+                online.Scalar("Train/time", earlierSeconds + epochClock.Elapsed.TotalSeconds, epoch);
                 for (var g = 0; g < learningRates.Count; g++)
                 {
                     online.Scalar(TensorBoardLog.LearningRateTag(groupNames[g], g, groupNames), learningRates[g], epoch);
@@ -297,16 +348,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             summary.Epochs = epoch + 1;
             WriteSummary(summary);
             // Last, so that a checkpoint never claims an epoch whose logs are missing.
-            TrainingCheckpoint.Save(folder.Path, model, criterion, optimizer, new CheckpointState
-            {
-                CompletedEpochs = epoch + 1,
-                Optimizer = optimization.Optim,
-                Scheduler = schedule.Name,
-                LearningRates = [.. optimizer.ParamGroups.Select(g => g.LearningRate)],
-                BestStorageMetrics = best,
-                CsvRows = new Dictionary<string, int>(folder.CsvRows),
-                Summary = summary,
-            });
+            Checkpoint(folder, model, criterion, optimizer, sampler, miner, optimization, best, summary, epoch + 1, null);
             reporter.Line($"Epoch {epoch}: lr {string.Join(" | ", learningRates.Select(r => r.ToString("G4", CultureInfo.InvariantCulture)))}" +
                 $" | loss {meanLoss.ToString("0.0000", CultureInfo.InvariantCulture)}" +
                 string.Concat(results.SelectMany(split => split.Value.Select(m =>
@@ -318,11 +360,68 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
         return summary;
     }
 
+    /// <summary>
+    /// Writes <c>checkpoint_last</c>: at the end of an epoch (<paramref name="interrupted"/> null, <paramref name="completedEpochs"/>
+    /// done), or inside epoch <paramref name="completedEpochs"/> after an interruption, with what its remaining steps need.
+    /// </summary>
+    private static void Checkpoint(RunFolder folder, Architecture model, Criterion criterion, OptimizerHelper optimizer, IBatchSampler sampler,
+        IBatchMiner? miner, OptimizationOptions optimization, Dictionary<string, double> best, RunSummary summary, int completedEpochs,
+        InterruptedEpoch? interrupted)
+    {
+        using var scope = NewDisposeScope();
+        var extras = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (prefix, component) in new (string, object?)[] { ("sampler.", sampler), ("miner.", miner) })
+        {
+            if (component is IResumableState stateful)
+            {
+                foreach (var (name, tensor) in stateful.SaveState())
+                {
+                    extras[prefix + name] = tensor;
+                }
+            }
+        }
+        if (interrupted is not null)
+        {
+            foreach (var (name, tensor) in interrupted.Tensors())
+            {
+                extras[name] = tensor;
+            }
+        }
+        TrainingCheckpoint.Save(folder.Path, model, criterion, optimizer, new CheckpointState
+        {
+            CompletedEpochs = completedEpochs,
+            Optimizer = optimization.Optim,
+            Scheduler = optimization.Scheduler,
+            LearningRates = [.. optimizer.ParamGroups.Select(g => g.LearningRate)],
+            BestStorageMetrics = best,
+            CsvRows = new Dictionary<string, int>(folder.CsvRows),
+            Summary = summary,
+            InEpoch = interrupted?.Progress,
+        }, extras);
+    }
+
+    private static void RestoreComponentState(ComponentFactory factory, object? component, string prefix, IReadOnlyDictionary<string, Tensor> saved,
+        string runFolder)
+    {
+        var state = saved.Where(pair => pair.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(pair => pair.Key[prefix.Length..], pair => pair.Value, StringComparer.Ordinal);
+        if (component is IResumableState stateful)
+        {
+            Guarded(factory, component, "restoring its state from " + TrainingCheckpoint.PathIn(runFolder), () => stateful.RestoreState(state));
+        }
+        else if (state.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"{TrainingCheckpoint.PathIn(runFolder)} holds {prefix.TrimEnd('.')} state ({string.Join(", ", state.Keys.Take(5))}) that this run's {prefix.TrimEnd('.')} does not keep.");
+        }
+    }
+
     private TrainingInterruptedException Interrupted(int epoch, int step)
     {
-        // Epochs are reseeded, so redoing the interrupted one from its start continues the run exactly.
-        var message = (step == 0 ? $"Interrupted before epoch {epoch}." : $"Interrupted in epoch {epoch} after step {step}.") +
-            $" {_summary!.Epochs} completed epoch(s) are saved; nirhost --resume {_folder!.Path} continues at epoch {epoch}.";
+        var message = (step == 0
+                ? $"Interrupted before epoch {epoch}. {_summary!.Epochs} completed epoch(s) are saved; nirhost --resume {_folder!.Path} continues at epoch {epoch}."
+                : $"Interrupted in epoch {epoch} after step {step}. {_summary!.Epochs} completed epoch(s) and {step} step(s) of epoch {epoch} are saved; " +
+                  $"nirhost --resume {_folder!.Path} continues at epoch {epoch}, step {step}.");
         logger.LogWarning("{Message}", message);
         return new TrainingInterruptedException(message);
     }

@@ -9,7 +9,9 @@ namespace NirHost.Host.Training;
 /// <summary>
 /// The resumable checkpoint every epoch ends with, <c>checkpoint_last.safetensors</c> in the run folder: the
 /// model (<c>model.*</c>), the criterion with its proxies and flow (<c>criterion.*</c>), the optimizer state
-/// (<c>optimizer.*</c>) and, in the metadata, the <see cref="CheckpointState"/>. It is written to a temporary
+/// (<c>optimizer.*</c>), the state of a sampler or miner that keeps one (<c>sampler.*</c>, <c>miner.*</c>), the
+/// position inside an epoch when a run was interrupted mid-epoch (<c>epoch.*</c>) and, in the metadata, the
+/// <see cref="CheckpointState"/>. It is written to a temporary
 /// file and renamed, so a kill mid-write leaves the previous checkpoint intact. Separate from the
 /// <c>--store_improvements</c> checkpoints, which keep the best model.
 /// </summary>
@@ -21,7 +23,11 @@ public static class TrainingCheckpoint
 
     public static string PathIn(string runFolder) => Path.Combine(runFolder, FileName);
 
-    public static void Save(string runFolder, Architecture model, Criterion criterion, OptimizerHelper optimizer, CheckpointState state)
+    /// <summary>Prefixes of the entries that belong to neither the model, the criterion nor the optimizer.</summary>
+    public static readonly string[] ExtraPrefixes = ["sampler.", "miner.", "epoch."];
+
+    public static void Save(string runFolder, Architecture model, Criterion criterion, OptimizerHelper optimizer, CheckpointState state,
+        IReadOnlyDictionary<string, Tensor>? extras = null)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, tensor) in model.state_dict())
@@ -37,6 +43,14 @@ public static class TrainingCheckpoint
         {
             tensors[name] = tensor;
         }
+        foreach (var (name, tensor) in extras ?? new Dictionary<string, Tensor>())
+        {
+            if (!ExtraPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+            {
+                throw new ArgumentException($"Checkpoint entry {name} has none of the prefixes {string.Join(", ", ExtraPrefixes)}.", nameof(extras));
+            }
+            tensors[name] = tensor;
+        }
         SafeTensorsFile.Write(PathIn(runFolder), tensors, new Dictionary<string, string>
         {
             [StateKey] = state.ToJson(),
@@ -46,11 +60,12 @@ public static class TrainingCheckpoint
 
     /// <summary>
     /// Loads the run folder's checkpoint into the freshly built model, criterion and optimizer and returns its
-    /// state, or null when the run ended before its first epoch did. A temporary file left by a write that was
-    /// killed is removed: the checkpoint it was replacing is the last complete one.
+    /// state with the entries under <see cref="ExtraPrefixes"/> (which the caller disposes), or null when the run
+    /// ended before its first checkpoint. A temporary file left by a write that was killed is removed: the
+    /// checkpoint it was replacing is the last complete one.
     /// </summary>
-    public static CheckpointState? Restore(string runFolder, Architecture model, Criterion criterion, OptimizerHelper optimizer,
-        Action<string>? notice = null)
+    public static (CheckpointState State, Dictionary<string, Tensor> Extras)? Restore(string runFolder, Architecture model, Criterion criterion,
+        OptimizerHelper optimizer, Action<string>? notice = null)
     {
         var path = PathIn(runFolder);
         var leftover = path + ".tmp";
@@ -64,6 +79,8 @@ public static class TrainingCheckpoint
             return null;
         }
         var (tensors, metadata) = SafeTensorsFile.ReadWithMetadata(path);
+        var extras = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var handedOver = false;
         try
         {
             if (!metadata.TryGetValue(StateKey, out var json))
@@ -74,20 +91,30 @@ public static class TrainingCheckpoint
             LoadModule(model, "model.", tensors, path);
             LoadModule(criterion, "criterion.", tensors, path);
             OptimizerStateTensors.Restore(optimizer, tensors, path);
+            foreach (var (name, tensor) in tensors.Where(pair => ExtraPrefixes.Any(p => pair.Key.StartsWith(p, StringComparison.Ordinal))))
+            {
+                extras[name] = tensor;
+            }
             var unknown = tensors.Keys.Where(k => !k.StartsWith("model.", StringComparison.Ordinal)
                 && !k.StartsWith("criterion.", StringComparison.Ordinal)
-                && !k.StartsWith(OptimizerStateTensors.Prefix, StringComparison.Ordinal)).ToList();
+                && !k.StartsWith(OptimizerStateTensors.Prefix, StringComparison.Ordinal)
+                && !extras.ContainsKey(k)).ToList();
             if (unknown.Count > 0)
             {
                 throw new InvalidDataException($"{path}: unexpected entries {string.Join(", ", unknown.Take(5))}.");
             }
-            return state;
+            handedOver = true;
+            return (state, extras);
         }
         finally
         {
-            foreach (var tensor in tensors.Values)
+            // The extras go to the caller; everything else (and everything, on failure) is freed here.
+            foreach (var (name, tensor) in tensors)
             {
-                tensor.Dispose();
+                if (!handedOver || !extras.ContainsKey(name))
+                {
+                    tensor.Dispose();
+                }
             }
         }
     }
