@@ -72,6 +72,16 @@ public sealed class SignalTests : IDisposable
         var summary = RunSummary.FromJson(File.ReadAllText(Path.Combine(Run, "summary.json")));
         Assert.Equal(RunStatus.Interrupted, summary.Status);
         Assert.True(summary.Epochs >= 1);
+        // The checkpoint agrees with the summary; stopped inside an epoch, it holds that epoch's progress.
+        var (tensors, metadata) = NirHost.Host.IO.SafeTensorsFile.ReadWithMetadata(TrainingCheckpoint.PathIn(Run));
+        foreach (var tensor in tensors.Values)
+        {
+            tensor.Dispose();
+        }
+        var state = CheckpointState.FromJson(metadata["nirhost.training_state"], Run);
+        Assert.Equal(summary.Epochs, state.CompletedEpochs);
+        Assert.True(state.InEpoch is null || state.InEpoch.StepsDone is > 0 and < FaultyPlugin.MicroStepsPerEpoch + 1);
+        Assert.Equal(state.InEpoch is not null, tensors.ContainsKey("epoch.batches"));
     }
 
     [Fact]
