@@ -72,9 +72,10 @@ public abstract class BackboneArchitecture : Architecture
     {
         using var scope = NewDisposeScope();
         Tensor pooled;
+        Tensor features;
         using (warmup ? no_grad() : null)
         {
-            var features = Features(input);
+            features = Features(input);
             pooled = features.mean([2, 3]);
             if (_doublePool)
             {
@@ -86,7 +87,10 @@ public abstract class BackboneArchitecture : Architecture
         {
             embeddings = nn.functional.normalize(embeddings, dim: -1);
         }
-        return new ArchitectureOutput(embeddings.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());
+        return new ArchitectureOutput(embeddings.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope())
+        {
+            FeatureMaps = features.MoveToOuterDisposeScope(),
+        };
     }
 
     /// <summary>torchvision's initialisation for networks trained from scratch: He-normal convolutions, unit BatchNorm.</summary>

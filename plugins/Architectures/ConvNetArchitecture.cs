@@ -67,9 +67,10 @@ public sealed class ConvNetArchitecture : Architecture
     {
         using var scope = NewDisposeScope();
         Tensor pooled;
+        Tensor features;
         using (warmup ? no_grad() : null)
         {
-            var features = backbone.forward(input);
+            features = backbone.forward(input);
             pooled = features.mean([2, 3]);
             if (_doublePool)
             {
@@ -81,7 +82,10 @@ public sealed class ConvNetArchitecture : Architecture
         {
             embeddings = nn.functional.normalize(embeddings, dim: -1);
         }
-        return new ArchitectureOutput(embeddings.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());
+        return new ArchitectureOutput(embeddings.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope())
+        {
+            FeatureMaps = features.MoveToOuterDisposeScope(),
+        };
     }
 
     private static Sequential Stage(int inChannels, int outChannels) => nn.Sequential(

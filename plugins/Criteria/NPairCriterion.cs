@@ -8,14 +8,29 @@ namespace NirHost.Plugins.Criteria;
 /// N-pair loss (Sohn 2016): each anchor's positive must be more similar than each of its negatives,
 /// log(1 + sum_n exp(a.n - a.p)), plus an L2 penalty on the (unnormalised) embeddings.
 /// </summary>
+/// <remarks>
+/// With a BN-Inception backbone (<c>--arch</c> containing <c>bninception</c>) the original divides the embeddings by 4
+/// after mining and before both terms, against overflow of its plain exp-sum at initialisation; so does this one,
+/// which learns the architecture from <see cref="TrainingSetup.ArchitectureName"/>.
+/// </remarks>
 [Criterion("npair", Options = typeof(NPairOptions), AllowedMiners = ["npair"],
     Description = "N-pair loss over the npair miner's anchors, positives and negative sets, with an L2 embedding penalty.")]
-public sealed class NPairCriterion(NPairOptions options) : Criterion("npair")
+public sealed class NPairCriterion(NPairOptions options, TrainingSetup setup) : Criterion("npair")
 {
+    /// <summary>The factor the original divides a BN-Inception run's embeddings by.</summary>
+    public const double BnInceptionDivisor = 4;
+
+    private readonly bool _scaleDown = setup.ArchitectureName.Contains("bninception", StringComparison.Ordinal);
+
     public override Tensor forward(CriterionBatch batch)
     {
         using var sets = MinedSetTerms.Mine(batch, "npair");
-        return Compute(batch.Embeddings, sets, options.L2);
+        if (!_scaleDown)
+        {
+            return Compute(batch.Embeddings, sets, options.L2);
+        }
+        using var scaled = batch.Embeddings.div(BnInceptionDivisor);
+        return Compute(scaled, sets, options.L2);
     }
 
     public static Tensor Compute(Tensor embeddings, MinedSetTerms sets, double l2)

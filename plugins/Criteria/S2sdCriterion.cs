@@ -9,7 +9,10 @@ namespace NirHost.Plugins.Criteria;
 /// S2SD (Roth et al. 2021): besides the embedding trained with a source criterion, target branches (two-layer MLPs
 /// on the backbone's pooled features) learn higher-dimensional embeddings with a target criterion, and the source
 /// embedding's similarity structure is distilled from theirs (KL divergence between row-wise softmaxes of the
-/// cosine similarity matrices). Optionally the pooled feature space itself is distilled after a delay.
+/// cosine similarity matrices). Optionally the pooled feature space itself is distilled after a delay, and with
+/// <c>--loss_s2sd_pool_aggr</c> the branches see global average plus global max pooling of the unpooled feature maps.
+/// Each part of the loss is recorded as a loss term (source, each target branch, the distillations), so that a
+/// non-finite loss names the part that broke.
 /// </summary>
 [Criterion("s2sd", Options = typeof(S2sdOptions),
     Description = "S2SD self-distillation: target MLP branches on the pooled features, a source and a target criterion, similarity KL.")]
@@ -29,11 +32,6 @@ public sealed class S2sdCriterion : Criterion
     public S2sdCriterion(S2sdOptions options, TrainingSetup setup, ICriterionFactory factory) : base("s2sd")
     {
         _options = options;
-        if (options.PoolAggr)
-        {
-            throw new ArgumentException(
-                "--loss_s2sd_pool_aggr pools the backbone's unpooled feature maps, which NirHost's architectures do not pass to criteria; leave it off.");
-        }
         if (setup.PenultimateDim <= 0)
         {
             throw new ArgumentException("S2SD needs the architecture's pooled feature size (TrainingSetup.PenultimateDim), which was not given.");
@@ -98,32 +96,66 @@ public sealed class S2sdCriterion : Criterion
 
     public override Tensor forward(CriterionBatch batch)
     {
-        var features = batch.PooledFeatures ?? throw new InvalidOperationException(
-            "S2SD needs the backbone's pooled features (CriterionBatch.PooledFeatures), but the batch has none.");
         using var scope = NewDisposeScope();
-        var count = batch.Embeddings.shape[0];
+        var pooled = TargetFeatures(batch);
         var source = nn.functional.normalize(batch.Embeddings, dim: -1);
         var sourceLoss = source_criterion.forward(batch with { Embeddings = source, Miner = _sourceMiner });
+        RecordLossTerm($"source {_options.Source}", sourceLoss);
         var sourceSimilarities = source.mm(source.t());
-        var pooled = features.reshape(count, -1);
 
         var targetLosses = new List<Tensor>();
         var divergences = new List<Tensor>();
         for (var i = 0; i < target_nets.Count; i++)
         {
             var target = nn.functional.normalize(target_nets[i].forward(pooled), dim: -1);
-            targetLosses.Add(target_criteria[i].forward(batch with { Embeddings = target, Miner = _targetMiners[i] }));
-            divergences.Add(Divergence(sourceSimilarities, target.mm(target.t()).detach()));
+            var targetLoss = target_criteria[i].forward(batch with { Embeddings = target, Miner = _targetMiners[i] });
+            RecordLossTerm($"target {_options.TargetDims[i]} {_options.Target}", targetLoss);
+            targetLosses.Add(targetLoss);
+            // The target's similarities are a fixed teacher: computed off the graph rather than built and then detached.
+            using var teacher = target.detach();
+            divergences.Add(Divergence(sourceSimilarities, teacher.mm(teacher.t())));
         }
-        var loss = stack(targetLosses).mean().add(sourceLoss).div(2).add(stack(divergences).mean().mul(_options.W));
+        var distillation = stack(divergences).mean();
+        RecordLossTerm("similarity distillation", distillation);
+        var loss = stack(targetLosses).mean().add(sourceLoss).div(2).add(distillation.mul(_options.W));
 
         if (_options.FeatDistill && _iterations >= _options.FeatDistillDelay)
         {
-            var normalized = nn.functional.normalize(pooled, dim: -1).detach();
-            loss = loss.add(Divergence(sourceSimilarities, normalized.mm(normalized.t())).mul(_options.FeatW));
+            using var normalized = nn.functional.normalize(pooled.detach(), dim: -1);
+            var featureDistillation = Divergence(sourceSimilarities, normalized.mm(normalized.t()));
+            RecordLossTerm("feature distillation", featureDistillation);
+            loss = loss.add(featureDistillation.mul(_options.FeatW));
         }
         _iterations++;
         return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// [B, features]: what the target branches see. The backbone's pooled features, or with
+    /// <c>--loss_s2sd_pool_aggr</c> the sum of global average and global max pooling of its unpooled feature maps,
+    /// as the original computes them in the criterion.
+    /// </summary>
+    private Tensor TargetFeatures(CriterionBatch batch)
+    {
+        var count = batch.Embeddings.shape[0];
+        if (!_options.PoolAggr)
+        {
+            var pooled = batch.PooledFeatures ?? throw new InvalidOperationException(
+                "S2SD needs the backbone's pooled features (CriterionBatch.PooledFeatures), but the batch has none.");
+            return pooled.reshape(count, -1);
+        }
+        var maps = batch.FeatureMaps ?? throw new InvalidOperationException(
+            "--loss_s2sd_pool_aggr pools the backbone's unpooled feature maps (CriterionBatch.FeatureMaps), but the architecture " +
+            "did not provide them; leave the flag off or use an architecture that returns ArchitectureOutput.FeatureMaps.");
+        if (maps.dim() != 4)
+        {
+            throw new InvalidOperationException(
+                $"--loss_s2sd_pool_aggr expects feature maps of shape [batch, channels, height, width], got [{string.Join(", ", maps.shape)}].");
+        }
+        // Adaptive pooling as the original's modules, so that ties in the maximum route the gradient the same way.
+        var average = nn.functional.adaptive_avg_pool2d(maps, 1);
+        var maximum = nn.functional.adaptive_max_pool2d(maps, [1, 1]);
+        return average.reshape(count, -1).add(maximum.reshape(count, -1));
     }
 
     /// <summary>KL(softmax(B / T) || softmax(A / T)) summed over rows, times T^2, averaged over rows: relation distillation.</summary>

@@ -4,7 +4,15 @@ using static TorchSharp.torch;
 namespace NirHost.Abstractions;
 
 /// <summary>What a network returns for a batch of inputs.</summary>
-public sealed record ArchitectureOutput(Tensor Embeddings, Tensor PooledFeatures);
+public sealed record ArchitectureOutput(Tensor Embeddings, Tensor PooledFeatures)
+{
+    /// <summary>
+    /// The backbone's last feature maps before pooling, [batch, channels, height, width] (the original's
+    /// <c>features</c>), for criteria that pool them their own way (S2SD's <c>--loss_s2sd_pool_aggr</c>); null
+    /// when the network does not expose them.
+    /// </summary>
+    public Tensor? FeatureMaps { get; init; }
+}
 
 /// <summary>
 /// A backbone with an embedding head. Honour the original's suffixes from the <see cref="ComponentSpec"/>:

@@ -25,4 +25,10 @@ public sealed record TrainingSetup
 
     /// <summary>Size of the penultimate (pooled) features of the architecture, once it is built.</summary>
     public int PenultimateDim { get; init; }
+
+    /// <summary>
+    /// The architecture as the user named it (<c>--arch</c>, suffixes included: <c>bninception_frozen_normalize</c>),
+    /// for criteria that the original adjusts per backbone; empty when no architecture is part of the run.
+    /// </summary>
+    public string ArchitectureName { get; init; } = "";
 }

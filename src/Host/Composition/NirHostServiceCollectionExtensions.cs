@@ -87,6 +87,7 @@ public static class NirHostServiceCollectionExtensions
             SamplesPerClass = selection.SamplesPerClass,
             Seed = optimization.Seed,
             Device = DeviceSelection.Resolve(configuration),
+            ArchitectureName = selection.Arch,
         };
     }
 

@@ -231,6 +231,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                         var loss = Guarded(factory, criterion, $"computing the loss {where}", () => criterion.forward(new CriterionBatch(output.Embeddings, labels)
                         {
                             PooledFeatures = output.PooledFeatures,
+                            FeatureMaps = output.FeatureMaps,
                             Epoch = epoch,
                             Miner = miner,
                             Random = rng,

@@ -124,14 +124,11 @@ public sealed class CriterionHostTests : IDisposable
     }
 
     [Fact]
-    public void S2sd_refuses_a_source_whose_miner_is_not_allowed_and_pool_aggregation()
+    public void S2sd_refuses_a_source_whose_miner_is_not_allowed()
     {
         var error = Assert.Throws<CommandLineException>(() => Build(Small("--loss", "s2sd", "--loss_s2sd_source", "npair",
             "--batch_mining", "random", "--loss_s2sd_target_dims", "8")));
         Assert.Contains("--batch_mining random is not allowed for --loss_s2sd_source npair", error.Message);
-
-        var aggregation = Assert.ThrowsAny<Exception>(() => Build(Small("--loss", "s2sd", "--loss_s2sd_pool_aggr", "--loss_s2sd_target_dims", "8")));
-        Assert.Contains("--loss_s2sd_pool_aggr", aggregation.Message);
     }
 
     [Theory]

@@ -83,7 +83,8 @@ public sealed class CriterionParityTests
             "margin" => new MarginCriterion(FixtureOptions.Bind<MarginOptions>(entry), setup),
             "snr" => new SnrCriterion(FixtureOptions.Bind<SnrOptions>(entry)),
             "quadruplet" => new QuadrupletCriterion(FixtureOptions.Bind<QuadrupletOptions>(entry)),
-            "npair" => new NPairCriterion(FixtureOptions.Bind<NPairOptions>(entry)),
+            // Entries made with another backbone than the default resnet50 name it: npair scales BN-Inception embeddings.
+            "npair" => new NPairCriterion(FixtureOptions.Bind<NPairOptions>(entry), setup with { ArchitectureName = entry["arch"]?.GetValue<string>() ?? "resnet50" }),
             "angular" => new AngularCriterion(FixtureOptions.Bind<AngularOptions>(entry)),
             "lifted" => new LiftedCriterion(FixtureOptions.Bind<LiftedOptions>(entry)),
             "multisimilarity" => new MultisimilarityCriterion(FixtureOptions.Bind<MultisimilarityOptions>(entry)),
@@ -106,9 +107,20 @@ public sealed class CriterionParityTests
                 parameter.copy_(fixture["param." + name]);
             }
         }
+        Tensor? featureMaps = null;
         if (kind == "s2sd")
         {
-            pooled = fixture["input.pooled"].clone().requires_grad_(true);
+            // Entries run with --loss_s2sd_pool_aggr store the unpooled maps instead; the plain average goes along as
+            // the pooled features, as the training loop hands them, and must not be what the branches see.
+            if (fixture.Tensors.ContainsKey("input.features"))
+            {
+                featureMaps = fixture["input.features"].clone().requires_grad_(true);
+                pooled = featureMaps.detach().mean([2, 3]);
+            }
+            else
+            {
+                pooled = fixture["input.pooled"].clone().requires_grad_(true);
+            }
         }
 
         Tensor loss;
@@ -120,13 +132,17 @@ public sealed class CriterionParityTests
         }
         else
         {
-            loss = criterion.forward(new CriterionBatch(x, labels) { Miner = miner, PooledFeatures = pooled });
+            loss = criterion.forward(new CriterionBatch(x, labels) { Miner = miner, PooledFeatures = pooled, FeatureMaps = featureMaps });
         }
         loss.backward();
 
         TensorAssert.Close(fixture["expect.loss"], loss, fixture.Tolerance, $"{fixture.Name} loss");
         TensorAssert.Close(fixture["expect.grad.x"], x.grad!, fixture.Tolerance, $"{fixture.Name} grad x");
-        if (pooled is not null)
+        if (featureMaps is not null)
+        {
+            TensorAssert.Close(fixture["expect.grad.features"], featureMaps.grad!, fixture.Tolerance, $"{fixture.Name} grad features");
+        }
+        else if (pooled is not null)
         {
             TensorAssert.Close(fixture["expect.grad.pooled"], pooled.grad!, fixture.Tolerance, $"{fixture.Name} grad pooled");
         }

@@ -22,6 +22,8 @@ public sealed class CriterionTrainingTests : IDisposable
         { "softmax", "distance", ["--loss_softmax_lr", "0.01"] },
         { "arcface", "distance", ["--loss_arcface_lr", "0.01"] },
         { "s2sd", "distance", ["--loss_s2sd_target_dims", "32", "--loss_s2sd_w", "1"] },
+        // The branches pool the architecture's unpooled feature maps themselves (average plus max).
+        { "s2sd", "distance", ["--loss_s2sd_target_dims", "32", "--loss_s2sd_w", "1", "--loss_s2sd_pool_aggr"] },
         { "angular", "npair", [] },
         { "histogram", "distance", [] },
         { "lifted", "lifted", [] },
