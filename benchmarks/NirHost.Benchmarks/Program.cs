@@ -5,12 +5,18 @@ namespace NirHost.Benchmarks;
 public static class Program
 {
     // e.g. dotnet run -c Release --project benchmarks/NirHost.Benchmarks -- --filter '*' --job short
+    // The criterion steps timed as the original's script times them: dotnet NirHost.Benchmarks.dll criterion-steps [loss,...]
     // One timed evaluation at benchmark scale: dotnet NirHost.Benchmarks.dll at-scale [samples] [dim] [classes]
     public static void Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "at-scale")
         {
             EvaluationAtScale.Run(args);
+            return;
+        }
+        if (args.Length > 0 && args[0] == "criterion-steps")
+        {
+            CriterionStepTimes.Run(args);
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

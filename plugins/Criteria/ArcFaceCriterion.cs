@@ -41,10 +41,11 @@ public sealed class ArcFaceCriterion : Criterion, IProxyCriterion
         var labels = batch.Labels;
         // Clamped inside (0, 1) as the original does, which keeps acos differentiable.
         var cosine = batch.Embeddings.mm(nn.functional.normalize(class_map, dim: 1).t()).clamp(1e-10, 1 - 1e-10);
-        var target = cosine.gather(1, labels.unsqueeze(1));
+        var targets = labels.unsqueeze(1);
+        var target = cosine.gather(1, targets);
         var widened = target.acos().add(_options.AngularMargin).cos();
-        var pick = nn.functional.one_hot(labels, cosine.shape[1]).to(cosine.dtype);
-        var logits = cosine.add(pick.mul(widened.sub(target))).mul(_options.FeatureScale);
+        // The target logit replaced by its widened value, the others kept: the original's one-hot blend in one scatter.
+        var logits = cosine.scatter(1, targets, widened).mul(_options.FeatureScale);
         return nn.functional.cross_entropy(logits, labels).MoveToOuterDisposeScope();
     }
 }

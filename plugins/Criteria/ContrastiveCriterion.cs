@@ -27,11 +27,12 @@ public sealed class ContrastiveCriterion(ContrastiveOptions options) : Criterion
         }
         using var scope = NewDisposeScope();
         var anchors = embeddings.index_select(0, tuples.Anchors);
-        // The original measures with nn.PairwiseDistance, whose epsilon keeps the gradient finite at coinciding rows.
-        var positive = Distances.PairwiseRows(anchors, embeddings.index_select(0, tuples.Positives));
-        var negative = Distances.PairwiseRows(anchors, embeddings.index_select(0, tuples.Negatives));
-        var pull = nn.functional.relu(positive.sub(options.PosMargin)).mean();
-        var push = nn.functional.relu(negative.neg().add(options.NegMargin)).mean();
+        // Both pair sets in one gather and one distance pass: row 0 the positives, row 1 the negatives. The original
+        // measures with nn.PairwiseDistance, whose epsilon keeps the gradient finite at coinciding rows.
+        var others = embeddings.index_select(0, tuples.PositivesThenNegatives).view(2, tuples.Count, embeddings.shape[1]);
+        var distances = Distances.PairwiseRows(anchors, others);
+        var pull = nn.functional.relu(distances[0].sub(options.PosMargin)).mean();
+        var push = nn.functional.relu(distances[1].neg().add(options.NegMargin)).mean();
         return pull.add(push).MoveToOuterDisposeScope();
     }
 }

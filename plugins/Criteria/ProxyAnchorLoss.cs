@@ -22,19 +22,20 @@ public static class ProxyAnchorLoss
         var normalizedProxies = nn.functional.normalize(proxies, dim: -1);
 
         // Positive pairs follow the original exactly: column j holds sample j's own proxy, so a class's
-        // proxy appears once per sample of that class and each appearance counts in the mean.
-        var column = labels.unsqueeze(0);
-        var samePairs = labels.unsqueeze(1).eq(column);
-        var classIds = arange(proxies.shape[0], dtype: labels.dtype, device: labels.device);
-        var otherClass = labels.unsqueeze(1).ne(classIds.unsqueeze(0));
-
-        var positiveSims = batch.mm(normalizedProxies.index_select(0, labels).t());
+        // proxy appears once per sample of that class and each appearance counts in the mean. Those columns are
+        // gathered from the similarities to all proxies instead of a second product with the gathered proxies.
         var allSims = batch.mm(normalizedProxies.t());
+        var positiveSims = allSims.index_select(1, labels);
+        // Masks name the entries each term leaves out: other-class pairs, and each sample's own class.
+        var otherPairs = labels.unsqueeze(1).ne(labels.unsqueeze(0));
+        var classIds = arange(proxies.shape[0], dtype: labels.dtype, device: labels.device);
+        var ownClass = labels.unsqueeze(1).eq(classIds.unsqueeze(0));
+
         var weightedPositive = positiveSims.sub(options.PosDelta).mul(-options.PosAlpha);
         var weightedNegative = allSims.sub(options.NegDelta).mul(options.NegAlpha);
 
-        var positive = MaskedLogSumExp.Compute(weightedPositive, samePairs, dim);
-        var negative = MaskedLogSumExp.Compute(weightedNegative, otherClass, dim);
+        var positive = MaskedLogSumExp.Excluding(weightedPositive, otherPairs, dim);
+        var negative = MaskedLogSumExp.Excluding(weightedNegative, ownClass, dim);
         return positive.mean().add(negative.mean()).MoveToOuterDisposeScope();
     }
 }

@@ -32,12 +32,17 @@ public sealed class SnrCriterion(SnrOptions options) : Criterion("snr")
         using var scope = NewDisposeScope();
         var anchors = embeddings.index_select(0, tuples.Anchors);
         var signal = anchors.var(1);
-        var toPositive = anchors.sub(embeddings.index_select(0, tuples.Positives)).var(1).div(signal);
-        var toNegative = anchors.sub(embeddings.index_select(0, tuples.Negatives)).var(1).div(signal);
-        var hinge = nn.functional.relu(toPositive.sub(toNegative).add(margin));
+        // Positive and negative pairs in one gather and one variance pass: row 0 the positives, row 1 the negatives.
+        var others = embeddings.index_select(0, tuples.PositivesThenNegatives).view(2, tuples.Count, embeddings.shape[1]);
+        var noise = anchors.sub(others).var(2).div(signal);
+        var hinge = nn.functional.relu(noise[0].sub(noise[1]).add(margin));
         // The original divides by the active count even when it is zero (a NaN); an all-zero hinge gives 0 here.
         var loss = Reducers.SumOverActive(hinge, hinge.gt(0).sum());
-        var regularizer = anchors.sum(1).abs().mean();
-        return loss.add(regularizer.mul(regLambda)).MoveToOuterDisposeScope();
+        if (regLambda != 0)
+        {
+            // Skipped at weight 0 (the distance miner's case) rather than added as 0 x penalty: same loss and gradients.
+            loss = loss.add(anchors.sum(1).abs().mean().mul(regLambda));
+        }
+        return loss.MoveToOuterDisposeScope();
     }
 }

@@ -21,6 +21,7 @@ public sealed class SoftTripletCriterion : Criterion
 {
     private readonly SoftTripletOptions _options;
     private readonly int _classes;
+    private readonly long[] _upperPairs;
 
     // Named as in the original so state dicts read "intra_class_centroids", [embed_dim, classes * centroids].
     private readonly Parameter intra_class_centroids;
@@ -29,6 +30,7 @@ public sealed class SoftTripletCriterion : Criterion
     {
         _options = options;
         _classes = setup.NumClasses;
+        _upperPairs = UpperPairs(options.NCentroids);
         intra_class_centroids = ClassWeights.Uniform(setup.EmbedDim, (long)setup.NumClasses * options.NCentroids);
         RegisterComponents();
     }
@@ -50,26 +52,25 @@ public sealed class SoftTripletCriterion : Criterion
         var similarities = batch.Embeddings.mm(centroids).reshape(-1, _classes, k);
         var weights = similarities.mul(_options.Gamma).softmax(1);
         var perClass = weights.mul(similarities).sum(2);
-        var margin = nn.functional.one_hot(labels, _classes).to(perClass.dtype).mul(_options.MarginDelta);
-        var classification = nn.functional.cross_entropy(perClass.sub(margin).mul(_options.Lambda), labels);
+        // The margin comes off the true class's logit only: the original's one-hot margin matrix as one scatter.
+        var targets = labels.unsqueeze(1);
+        var shifted = perClass.scatter(1, targets, perClass.gather(1, targets).sub(_options.MarginDelta));
+        var classification = nn.functional.cross_entropy(shifted.mul(_options.Lambda), labels);
         if (k < 2)
         {
             return classification.MoveToOuterDisposeScope();
         }
 
-        var inter = centroids.t().mm(centroids);
-        var pairs = SameClassPairs(inter.device);
-        var spread = inter.masked_select(pairs).mul(-2).add(2.00001).sqrt().sum().div((double)_classes * k * (k - 1));
+        // Only centroid pairs of one class enter the regulariser, so their similarities come from one [C, K, K]
+        // batched product rather than the full [C*K, C*K] matrix the original masks.
+        var perClassCentroids = centroids.t().reshape(_classes, k, -1);
+        var inter = perClassCentroids.bmm(perClassCentroids.transpose(1, 2)).reshape(_classes, (long)k * k);
+        var pairs = inter.index_select(1, tensor(_upperPairs, device: inter.device));
+        var spread = pairs.mul(-2).add(2.00001).sqrt().sum().div((double)_classes * k * (k - 1));
         return classification.add(spread.mul(_options.RegWeight)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>[C*K, C*K]: centroid pairs (i, j) of one class with i before j.</summary>
-    private Tensor SameClassPairs(Device device)
-    {
-        var k = _options.NCentroids;
-        var total = _classes * k;
-        var owner = arange(total, device: device).div(k, rounding_mode: RoundingMode.floor);
-        var upper = ones(total, total, dtype: ScalarType.Bool, device: device).triu(1);
-        return owner.unsqueeze(1).eq(owner.unsqueeze(0)).logical_and(upper);
-    }
+    /// <summary>Positions i * K + j (i &lt; j) of the centroid pairs within one class in a flattened K x K block.</summary>
+    private static long[] UpperPairs(int k) =>
+        [.. Enumerable.Range(0, k).SelectMany(i => Enumerable.Range(i + 1, k - i - 1).Select(j => (long)i * k + j))];
 }

@@ -9,11 +9,25 @@ public sealed class MinedTuples : IDisposable
     public MinedTuples(MinedTriplets triplets, Device device)
     {
         Count = triplets.Count;
-        Anchors = tensor(triplets.Anchors, dtype: int64, device: device);
-        Positives = tensor(triplets.Positives, dtype: int64, device: device);
-        Negatives = tensor(triplets.Negatives, dtype: int64, device: device);
+        if (triplets.Positives.Length != Count || triplets.Negatives.Length != Count)
+        {
+            throw new ArgumentException(
+                $"Mined triplets disagree in length: {Count} anchors, {triplets.Positives.Length} positives, {triplets.Negatives.Length} negatives.");
+        }
+        // One [3, T] index tensor (anchors, positives, negatives) made in one transfer; the rows are views of it.
+        var indices = new long[3 * Count];
+        triplets.Anchors.CopyTo(indices, 0);
+        triplets.Positives.CopyTo(indices, Count);
+        triplets.Negatives.CopyTo(indices, 2 * Count);
+        _all = tensor(indices, dtype: int64, device: device);
+        Anchors = _all.narrow(0, 0, Count);
+        Positives = _all.narrow(0, Count, Count);
+        Negatives = _all.narrow(0, 2 * Count, Count);
+        PositivesThenNegatives = _all.narrow(0, Count, 2 * Count);
         Source = triplets;
     }
+
+    private readonly Tensor _all;
 
     public MinedTriplets Source { get; }
 
@@ -24,6 +38,9 @@ public sealed class MinedTuples : IDisposable
     public Tensor Positives { get; }
 
     public Tensor Negatives { get; }
+
+    /// <summary>[2T]: the positives, then the negatives, so that both pair sets are gathered in one call.</summary>
+    public Tensor PositivesThenNegatives { get; }
 
     /// <summary>
     /// Runs the batch's miner on detached embeddings. A criterion that declares allowed miners gets one from the
@@ -42,5 +59,7 @@ public sealed class MinedTuples : IDisposable
         Anchors.Dispose();
         Positives.Dispose();
         Negatives.Dispose();
+        PositivesThenNegatives.Dispose();
+        _all.Dispose();
     }
 }

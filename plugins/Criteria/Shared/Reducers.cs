@@ -12,8 +12,8 @@ public static class Reducers
     public static Tensor SumOverActive(Tensor losses, Tensor activeCount)
     {
         using var scope = NewDisposeScope();
-        var count = activeCount.to(losses.dtype);
-        var divisor = where(count.gt(0), count, ones_like(count));
+        // Counts are whole numbers, so clamping at 1 only replaces the zero count.
+        var divisor = activeCount.clamp_min(1).to(losses.dtype);
         return losses.sum().div(divisor).MoveToOuterDisposeScope();
     }
 

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+
+namespace NirHost.Benchmarks;
+
+/// <summary>
+/// The criterion steps timed exactly as the original's timing script times its criteria (3 warm-up steps, then
+/// steps for 3 s, at least 5 and at most 200, median and minimum), so the two sides can run back to back under
+/// the same machine load: <c>dotnet NirHost.Benchmarks.dll criterion-steps [loss,...]</c>.
+/// </summary>
+public static class CriterionStepTimes
+{
+    public static void Run(string[] args)
+    {
+        var losses = args.Length > 1
+            ? args[1].Split(',', StringSplitOptions.RemoveEmptyEntries)
+            : CriterionStepBenchmark.Losses;
+        foreach (var loss in losses)
+        {
+            var benchmark = new CriterionStepBenchmark { Loss = loss };
+            benchmark.Setup();
+            for (var i = 0; i < 3; i++)
+            {
+                benchmark.Step();
+            }
+            var times = new List<double>();
+            var deadline = Stopwatch.GetTimestamp() + 3 * Stopwatch.Frequency;
+            while (times.Count < 5 || (Stopwatch.GetTimestamp() < deadline && times.Count < 200))
+            {
+                var start = Stopwatch.GetTimestamp();
+                benchmark.Step();
+                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            benchmark.Cleanup();
+            times.Sort();
+            var median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+            Console.WriteLine($"{loss,-16} median {median,9:F3} ms  min {times[0],9:F3} ms  n={times.Count}");
+        }
+    }
+}
