@@ -31,7 +31,7 @@ public sealed class NoValidTupleTests
         "snr" => new SnrCriterion(new SnrOptions()),
         "margin" => new MarginCriterion(new MarginOptions(), TestSetups.Create(numClasses: 6)),
         "lifted" => new LiftedCriterion(new LiftedOptions()),
-        "npair" => new NPairCriterion(new NPairOptions()),
+        "npair" => new NPairCriterion(new NPairOptions(), TestSetups.Create()),
         "angular" => new AngularCriterion(new AngularOptions()),
         "histogram" => new HistogramCriterion(new HistogramOptions()),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
