@@ -37,6 +37,9 @@ public sealed class ComponentFactory(PluginCatalog catalog, IServiceProvider ser
         }
     }
 
+    /// <summary>The installed component of that kind and name, or null.</summary>
+    public ComponentDescriptor? Find(ComponentKind kind, string name) => catalog.Find(kind, name);
+
     public ComponentDescriptor Resolve(ComponentKind kind, ComponentSpec spec, string flag)
     {
         var descriptor = catalog.Find(kind, spec.Name);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using NirHost.Abstractions;
 using NirHost.Host.Evaluation;
 using NirHost.Host.Options;
@@ -36,7 +37,8 @@ public static class NirHostServiceCollectionExtensions
             .Create<Architecture>(ComponentKind.Architecture, selection.Arch, "arch"));
         services.AddSingleton(sp => sp.GetRequiredService<ComponentFactory>()
             .Create<IBatchSampler>(ComponentKind.Sampler, selection.DataSampler, "data_sampler"));
-        services.AddSingleton<ICriterionFactory>(sp => new CriterionFactory(sp.GetRequiredService<ComponentFactory>(), selection));
+        services.AddSingleton<ICriterionFactory>(sp => new CriterionFactory(sp.GetRequiredService<ComponentFactory>(), selection,
+            sp.GetService<ILogger<CriterionFactory>>()));
         services.AddSingleton(sp => CreateCriterion(sp, catalog, configuration, selection));
         services.AddSingleton(sp => new Evaluator(configuration.Get<EvaluationOptions>().EvaluationMetrics
             .Distinct(StringComparer.Ordinal)
@@ -111,7 +113,7 @@ public static class NirHostServiceCollectionExtensions
         {
             PenultimateDim = services.GetRequiredService<Architecture>().PooledDim,
         };
-        var (criterion, miner) = new CriterionFactory(factory, selection).Create(selection.Loss, setup, "loss");
+        var (criterion, miner) = new CriterionFactory(factory, selection, services.GetService<ILogger<CriterionFactory>>()).Create(selection.Loss, setup, "loss");
         foreach (var (composer, flag) in RequestedCompositions(catalog, configuration, descriptor))
         {
             if (criterion is not IProxyCriterion)
