@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using NirHost.Host.Commands;
 using NirHost.Host.Plugins;
 using NirHost.Testing;
@@ -8,8 +9,9 @@ namespace NirHost.Tests.Authoring;
 
 /// <summary>
 /// The plugin author's path end to end: install the template pack into a private <c>dotnet new</c> home,
-/// scaffold every template, build them, pass check-plugin, train with the scaffolded components, pack a plugin
-/// and install it with <c>nirhost plugins add</c>. One test, because the builds dominate its cost.
+/// scaffold every template, build them with their test projects, run those tests (<c>dotnet test</c>), pass
+/// check-plugin, run each README's train command, train with the scaffolded components, pack a plugin and install
+/// it with <c>nirhost plugins add</c>. One test, because the builds dominate its cost.
 /// </summary>
 public sealed class TemplateTests : IDisposable
 {
@@ -45,11 +47,25 @@ public sealed class TemplateTests : IDisposable
         Assert.Contains("dotnet test", readme);
         Assert.Contains("nirhost --plugins plugins --loss myloss", readme);
 
-        // All six plugin projects in one build; the scaffolded test projects would each copy libtorch (1 GB).
+        // All six plugins and their test projects in one build, as each README's `dotnet build` and `dotnet test` would.
+        // Each test project carries libtorch (1 GB of native libraries): hard links from the package cache, not copies.
         File.WriteAllText(Path.Combine(generated, "all.slnx"),
-            "<Solution>" + string.Concat(Templates.Select(t => $"<Project Path=\"{t.Name}/src/{t.Name}/{t.Name}.csproj\" />")) + "</Solution>");
-        DotnetCli.Run(generated, NuGetIsolation(), ["build", "all.slnx", "-nodeReuse:false", .. FallbackFolder()]);
+            "<Solution>" + string.Concat(Templates.Select(t =>
+                $"<Project Path=\"{t.Name}/src/{t.Name}/{t.Name}.csproj\" /><Project Path=\"{t.Name}/tests/{t.Name}.Tests/{t.Name}.Tests.csproj\" />")) + "</Solution>");
+        string[] linkNatives = ["-p:CreateHardLinksForCopyLocalIfPossible=true", "-nodeReuse:false"];
+        DotnetCli.Run(generated, NuGetIsolation(), ["build", "all.slnx", .. linkNatives, .. FallbackFolder()]);
         var built = clock.Elapsed;
+
+        // The scaffolded tests (the conformance kit and the example's own test) run and pass.
+        var tested = DotnetCli.Run(generated, NuGetIsolation(), ["test", "all.slnx", "--no-build", .. linkNatives]);
+        foreach (var (_, name, _) in Templates)
+        {
+            var outcome = tested.Split('\n').FirstOrDefault(line => line.Contains($"- {name}.Tests.dll", StringComparison.Ordinal));
+            Assert.True(outcome is not null, $"no test summary for {name}.Tests in:{Environment.NewLine}{tested}");
+            var counts = System.Text.RegularExpressions.Regex.Match(outcome, @"Failed:\s*(\d+), Passed:\s*(\d+)");
+            Assert.True(counts.Success && counts.Groups[1].Value == "0" && int.Parse(counts.Groups[2].Value) >= 2, outcome);
+        }
+        var testsRan = clock.Elapsed;
 
         using var pool = new PluginLoaderPool();
         foreach (var (_, name, kindFolder) in Templates)
@@ -66,10 +82,29 @@ public sealed class TemplateTests : IDisposable
             Assert.True(!results.Any(r => r.Failed), string.Join(Environment.NewLine, results.Where(r => r.Failed)));
         }
 
-        // One epoch with the scaffolded criterion, sampler, dataset, architecture and metric together.
+        // Every README's train command names installed components and valid flags; the miner's trains one epoch (a
+        // criterion takes a plugin miner that mines what its allowed miners mine), on tiny data.
         var roots = Templates.Select(t => Path.Combine(generated, t.Name, "plugins")).Append(HostHarness.PluginsFolder).ToList();
         var run = pool.Scan(roots);
         Assert.Empty(run.Problems);
+        string[] tiny =
+        [
+            "--synthetic_classes", "8", "--synthetic_samples_per_class", "10", "--convnet_width", "8", "--bs", "8", "--samples_per_class", "2",
+            "--device", "cpu", "--save_path", Path.Combine(_work.Path, "runs"), "--savename", "readme",
+        ];
+        foreach (var (_, name, _) in Templates)
+        {
+            var command = ReadmeTrainCommand(Path.Combine(generated, name, "README.md"));
+            Host.NirHostApp.Validate(Host.NirHostApp.Parse(Host.NirHostApp.BuildFlags(run), WithFlags(command, tiny)), run);
+        }
+        var log = new ListLogger();
+        var mined = Host.NirHostApp.Train(run, Host.NirHostApp.Parse(Host.NirHostApp.BuildFlags(run),
+            WithFlags(ReadmeTrainCommand(Path.Combine(generated, "MyMiner", "README.md")), tiny)),
+            new Host.Training.TrainingReporter(Spectre.Console.AnsiConsole.Console, quiet: true), logging: b => b.AddProvider(log));
+        Assert.Equal(1, mined.Epochs);
+        Assert.Contains(log.Messages, m => m.Contains("--loss triplet with --batch_mining myminer: myminer is a plugin miner", StringComparison.Ordinal));
+
+        // One epoch with the scaffolded criterion, sampler, dataset, architecture and metric together.
         var summary = Host.NirHostApp.Train(run, Host.NirHostApp.Parse(Host.NirHostApp.BuildFlags(run),
             [
                 "--loss", "myloss", "--data_sampler", "mysampler", "--dataset", "mydata", "--mydata_classes", "8", "--mydata_samples_per_class", "10",
@@ -94,7 +129,35 @@ public sealed class TemplateTests : IDisposable
         PluginPackages.Remove("MyLoss", installed);
         Assert.False(Directory.Exists(folderOfPlugin));
 
-        Console.WriteLine($"template test: built after {built.TotalSeconds:0} s, done after {clock.Elapsed.TotalSeconds:0} s");
+        Console.WriteLine($"template test: built after {built.TotalSeconds:0} s, scaffolded tests done after {testsRan.TotalSeconds:0} s, " +
+            $"all done after {clock.Elapsed.TotalSeconds:0} s");
+    }
+
+    /// <summary>The README's <c>nirhost --plugins plugins ...</c> line as arguments, without the plugins folder (the test scans its own).</summary>
+    private static string[] ReadmeTrainCommand(string readme)
+    {
+        var line = File.ReadLines(readme).Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("nirhost --plugins plugins ", StringComparison.Ordinal));
+        Assert.True(line is not null, $"{readme} gives no `nirhost --plugins plugins ...` command");
+        return line["nirhost --plugins plugins ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>The command with each of <paramref name="flags"/> (flag, then its values) replacing the command's own value or added.</summary>
+    private static string[] WithFlags(string[] command, string[] flags)
+    {
+        var parsed = new List<(string Flag, List<string> Values)>();
+        foreach (var token in command.Concat(flags))
+        {
+            if (token.StartsWith("--", StringComparison.Ordinal))
+            {
+                parsed.RemoveAll(p => p.Flag == token);
+                parsed.Add((token, []));
+            }
+            else
+            {
+                parsed[^1].Values.Add(token);
+            }
+        }
+        return [.. parsed.SelectMany(p => p.Values.Prepend(p.Flag))];
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ public sealed class NirPluginTests
         var first = new NirPluginDataset(options).Load().Testing.LoadBatch([0, 5], null);
         var second = new NirPluginDataset(options).Load().Testing.LoadBatch([0, 5], null);
 
-        Assert.True(first.equal(second).item<bool>());
+        Assert.Equal(first.shape, second.shape);
+        Assert.True(first.eq(second).all().item<bool>());
     }
 }
