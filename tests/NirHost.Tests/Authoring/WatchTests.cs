@@ -30,8 +30,9 @@ public sealed class WatchTests : IDisposable
     {
         Build("NirHost.TestPlugins.Reloadable.V1");
         var cycles = new BlockingCollection<WatchCycle>();
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Synchronized(output)), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        // The watch writes from its own thread; the test reads under the same lock (StringWriter itself is not thread-safe).
+        var output = new Printed(new StringWriter());
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output.Writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         console.Profile.Width = 300;
         string[] train = [.. HostHarness.TinyRun(Path.Combine(_root.Path, "runs"), "--evaluation_metrics", "versioned", "--synthetic_classes", "8",
             "--synthetic_samples_per_class", "10", "--bs", "8", "--samples_per_class", "2", "--n_epochs", "1")];
@@ -42,13 +43,13 @@ public sealed class WatchTests : IDisposable
         try
         {
             var first = Take(cycles, output);
-            Assert.True(first.Passed, output.ToString());
+            Assert.True(first.Passed, output.Text);
             Assert.Contains("versioned 1", first.Training);
             Assert.Contains(first.Checks, c => c.Component == "Metric 'versioned'" && c.Check == "is invariant to sample order");
 
             Build("NirHost.TestPlugins.Reloadable.V2");
             var second = Take(cycles, output);
-            Assert.True(second.Passed, output.ToString());
+            Assert.True(second.Passed, output.Text);
             Assert.StartsWith("reload of", second.Reason);
             Assert.Contains("versioned 2", second.Training);
 
@@ -57,8 +58,8 @@ public sealed class WatchTests : IDisposable
             var third = Take(cycles, output);
             Assert.Equal([Path.Combine(PluginFolder, Assembly + ".dll")], third.KeptPreviousVersions);
             Assert.Contains("versioned 2", third.Training);
-            Assert.Contains("Reload failed", output.ToString());
-            Assert.Contains("Keeping the previous version", output.ToString());
+            Assert.Contains("Reload failed", output.Text);
+            Assert.Contains("Keeping the previous version", output.Text);
         }
         finally
         {
@@ -67,9 +68,29 @@ public sealed class WatchTests : IDisposable
         }
     }
 
-    private static WatchCycle Take(BlockingCollection<WatchCycle> cycles, StringWriter output)
+    private static WatchCycle Take(BlockingCollection<WatchCycle> cycles, Printed output)
     {
-        Assert.True(cycles.TryTake(out var cycle, TimeSpan.FromMinutes(2)), "no watch cycle completed:" + Environment.NewLine + output);
-        return cycle!;
+        if (!cycles.TryTake(out var cycle, TimeSpan.FromMinutes(2)))
+        {
+            Assert.Fail("no watch cycle completed:" + Environment.NewLine + output.Text);
+        }
+        return cycle;
+    }
+
+    /// <summary>What the watch prints: written through a synchronized writer, which locks on itself for every write, and read under that lock.</summary>
+    private sealed class Printed(StringWriter text)
+    {
+        public TextWriter Writer { get; } = TextWriter.Synchronized(text);
+
+        public string Text
+        {
+            get
+            {
+                lock (Writer)
+                {
+                    return text.ToString();
+                }
+            }
+        }
     }
 }
