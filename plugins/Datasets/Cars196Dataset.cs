@@ -9,14 +9,14 @@ namespace NirHost.Plugins.Datasets;
 /// </summary>
 [Dataset("cars196", Options = typeof(ImageDatasetOptions),
     Description = "Stanford CARS196 (images/<class>/...); first 98 sorted classes train, last 98 test.")]
-public sealed class Cars196Dataset(ImageDatasetOptions options, ImageNormalization normalization, ILogger<Cars196Dataset> logger) : IDataset
+public sealed class Cars196Dataset(DataSettings data, ImageDatasetOptions options, ImageNormalization normalization, ILogger<Cars196Dataset> logger) : IDataset
 {
     public DatasetSplits Load()
     {
-        var folder = Path.Combine(options.SourcePath, "cars196");
+        var folder = Path.Combine(data.SourcePath, "cars196");
         var images = ClassFolders.ImagesFolder(folder, "cars196");
         var names = ClassFolders.ClassNames(images).Order(StringComparer.Ordinal).ToList();
         var (training, testing) = ClassFolders.Halves([.. names.Select(name => ClassFolders.Read(images, name))], images);
-        return new ImageDatasetBuilder(options, normalization, logger).Build("cars196", training, testing);
+        return new ImageDatasetBuilder(data, options, normalization, logger).Build("cars196", training, testing);
     }
 }

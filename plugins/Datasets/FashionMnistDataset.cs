@@ -9,7 +9,7 @@ namespace NirHost.Plugins.Datasets;
 /// </summary>
 [Dataset("fashion_mnist", Options = typeof(FashionMnistOptions),
     Description = "Fashion-MNIST from IDX files (Debian's dataset-fashion-mnist); classes 0-4 train, 5-9 test, 28 px.")]
-public sealed class FashionMnistDataset(FashionMnistOptions options, ImageNormalization normalization, ILogger<FashionMnistDataset> logger) : IDataset
+public sealed class FashionMnistDataset(DataSettings data, FashionMnistOptions options, ImageNormalization normalization, ILogger<FashionMnistDataset> logger) : IDataset
 {
     private const int Classes = 10;
 
@@ -51,7 +51,7 @@ public sealed class FashionMnistDataset(FashionMnistOptions options, ImageNormal
         IReadOnlyList<IReadOnlyList<int>> testing = byClass.Skip(Classes / 2).ToList();
         var (train, validation) = TrainValidationSplit.Apply(training, c => c.Count,
             (c, keep) => (IReadOnlyList<int>)c.Where((_, i) => keep(i)).ToList(),
-            options.UseTvSplit, options.TvSplitPerc, options.TvSplitBySamples);
+            data.UseTvSplit, data.TvSplitPerc, data.TvSplitBySamples);
         logger.LogInformation("fashion_mnist: {Train} training, {Test} test images of {Side} px from {Path}",
             train.Sum(c => c.Count), testing.Sum(c => c.Count), side, options.Path);
         // A class is named by its Fashion-MNIST label, which every image of it carries.

@@ -9,7 +9,7 @@ namespace NirHost.Plugins.Datasets;
 /// image can be opened (or leaves unreadable ones out with <c>--skip_unreadable_images</c>), applies the
 /// train/validation split, and builds the transforms for the selected architecture.
 /// </summary>
-internal sealed class ImageDatasetBuilder(ImageDatasetOptions options, ImageNormalization normalization, ILogger logger)
+internal sealed class ImageDatasetBuilder(DataSettings data, ImageDatasetOptions options, ImageNormalization normalization, ILogger logger)
 {
     public DatasetSplits Build(string dataset, IReadOnlyList<ClassImages> training, IReadOnlyList<ClassImages> testing)
     {
@@ -23,18 +23,18 @@ internal sealed class ImageDatasetBuilder(ImageDatasetOptions options, ImageNorm
         }
         SkippedImages = skipped.Count;
 
-        var (train, validation) = TrainValidationSplit.Apply(training, options.UseTvSplit, options.TvSplitPerc, options.TvSplitBySamples);
+        var (train, validation) = TrainValidationSplit.Apply(training, data.UseTvSplit, data.TvSplitPerc, data.TvSplitBySamples);
         logger.LogInformation("{Dataset}: classes train {Train} | val {Val} | test {Test}; images train {TrainImages} | test {TestImages}",
             dataset, train.Count, validation?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "X", testing.Count,
             train.Sum(c => c.Paths.Count), testing.Sum(c => c.Paths.Count));
 
-        var pipeline = new ImagePipeline(new ImageTransform(Augmentations.Parse(options.Augmentation), options.CropSize), normalization);
+        var pipeline = new ImagePipeline(new ImageTransform(Augmentations.Parse(data.Augmentation), options.CropSize), normalization);
         return new DatasetSplits(
-            new ImageFileSplit("training", train, pipeline, options.Kernels),
-            new ImageFileSplit("testing", testing, pipeline, options.Kernels),
-            new ImageFileSplit("evaluation", train, pipeline, options.Kernels))
+            new ImageFileSplit("training", train, pipeline, data.Kernels),
+            new ImageFileSplit("testing", testing, pipeline, data.Kernels),
+            new ImageFileSplit("evaluation", train, pipeline, data.Kernels))
         {
-            Validation = validation is null ? null : new ImageFileSplit("validation", validation, pipeline, options.Kernels),
+            Validation = validation is null ? null : new ImageFileSplit("validation", validation, pipeline, data.Kernels),
         };
     }
 
@@ -45,7 +45,7 @@ internal sealed class ImageDatasetBuilder(ImageDatasetOptions options, ImageNorm
     {
         var all = classes.SelectMany(c => c.Paths).ToArray();
         var problems = new string?[all.Length];
-        Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Kernels }, i =>
+        Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = data.Kernels }, i =>
         {
             try
             {

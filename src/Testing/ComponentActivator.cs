@@ -7,7 +7,7 @@ namespace NirHost.Testing;
 
 /// <summary>
 /// Builds a component as the host does: through its widest public constructor, with its options, the
-/// <see cref="TrainingSetup"/>, the <see cref="ComponentSpec"/>, sampler data, loggers and, for criteria that
+/// <see cref="TrainingSetup"/>, the <see cref="ComponentSpec"/>, sampler data, <see cref="DataSettings"/>, loggers and, for criteria that
 /// compose others, an <see cref="ICriterionFactory"/> (<see cref="ConformanceCriterionFactory"/>).
 /// </summary>
 internal sealed class ComponentActivator(ConformanceOptions options, TrainingSetup setup)
@@ -50,6 +50,11 @@ internal sealed class ComponentActivator(ConformanceOptions options, TrainingSet
         {
             // As the host's factory builds any installed criterion: here the component's own plugin's and the ones given.
             return new ConformanceCriterionFactory([.. ConformanceKit.ComponentTypes(component.Assembly), .. options.ComposableCriteria], options);
+        }
+        if (type == typeof(DataSettings))
+        {
+            // The host's defaults: datasets under ../../Datasets, no validation split.
+            return new DataSettings { SourcePath = Path.GetFullPath(Path.Combine(Environment.CurrentDirectory, "../../Datasets")) };
         }
         if (type == typeof(ImageNormalization))
         {

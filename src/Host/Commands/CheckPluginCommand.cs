@@ -2,6 +2,7 @@ using NirHost.Abstractions;
 using NirHost.Host.Cli;
 using NirHost.Host.Composition;
 using NirHost.Host.Evaluation;
+using NirHost.Host.Options;
 using NirHost.Host.Plugins;
 using NirHost.Testing;
 using Spectre.Console;
@@ -55,7 +56,8 @@ public static class CheckPluginCommand
         var options = new ConformanceOptions
         {
             Device = DeviceSelection.Resolve(configuration),
-            Services = type => configuration.Options.TryGetValue(type, out var bound) ? bound : null,
+            Services = type => type == typeof(DataSettings) ? configuration.Get<DataOptions>().Settings()
+                : configuration.Options.TryGetValue(type, out var bound) ? bound : null,
             EvaluationData = (embeddings, labels, classes) => new EvaluationData(embeddings, labels, classes),
             ComposableCriteria = [.. new[] { catalog, flagsFrom ?? catalog }
                 .SelectMany(c => c.OfKind(ComponentKind.Criterion)).Select(c => c.Type).Concat(composable ?? []).Distinct()],

@@ -25,6 +25,7 @@ public static class NirHostServiceCollectionExtensions
             services.AddSingleton(type, instance);
         }
         services.AddSingleton<ComponentFactory>();
+        services.AddSingleton(configuration.Get<DataOptions>().Settings());
 
         var selection = configuration.Get<ComponentSelectionOptions>();
         services.AddSingleton(sp => sp.GetRequiredService<ComponentFactory>()

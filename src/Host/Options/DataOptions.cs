@@ -25,4 +25,15 @@ public sealed class DataOptions
 
     [Flag("kernels", Help = "Worker threads for data loading.", Min = 1, Max = 1024)]
     public int Kernels { get; set; } = 6;
+
+    /// <summary>These flags as datasets receive them.</summary>
+    public DataSettings Settings() => new()
+    {
+        SourcePath = SourcePath,
+        UseTvSplit = UseTvSplit,
+        TvSplitBySamples = TvSplitBySamples,
+        TvSplitPerc = TvSplitPerc,
+        Augmentation = Augmentation,
+        Kernels = Kernels,
+    };
 }
