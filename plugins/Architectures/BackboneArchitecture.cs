@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace NirHost.Plugins.Architectures;
 
 /// <summary>
-/// What the original's ImageNet networks share: a feature extractor, global average pooling (plus max
+/// What the original's ImageNet networks (and the small convnet) share: a feature extractor, global average pooling (plus max
 /// pooling with <c>_double</c>), a new <c>last_linear</c> layer to <c>--embed_dim</c>, L2-normalised output with
 /// <c>_normalize</c>, BatchNorm layers kept in eval mode with <c>_frozen</c>, no backbone gradients during warm-up,
 /// and weights from <c>--pretrained_weights</c>.
