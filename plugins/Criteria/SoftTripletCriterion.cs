@@ -49,9 +49,13 @@ public sealed class SoftTripletCriterion : Criterion
         var labels = batch.Labels;
         // Normalised along dim 1 of [D, C*K] as the original does (over centroids, per embedding coordinate).
         var centroids = nn.functional.normalize(intra_class_centroids, dim: 1);
-        var similarities = batch.Embeddings.mm(centroids).reshape(-1, _classes, k);
-        var weights = similarities.mul(_options.Gamma).softmax(1);
-        var perClass = weights.mul(similarities).sum(2);
+        // The columns regrouped centroid-major ([D, K*C], column k*C + c) so that similarities come out as [B, K, C]:
+        // the softmax over classes and the sum over each class's centroids then run along contiguous memory, where
+        // the original's [B, C, K] layout reduces over strided or size-K dimensions; the values are the same.
+        var byCentroid = centroids.view(-1, _classes, k).transpose(1, 2).reshape(-1, (long)k * _classes);
+        var similarities = batch.Embeddings.mm(byCentroid).view(-1, k, _classes);
+        var weights = similarities.mul(_options.Gamma).softmax(2);
+        var perClass = weights.mul(similarities).sum(1);
         // The margin comes off the true class's logit only: the original's one-hot margin matrix as one scatter.
         var targets = labels.unsqueeze(1);
         var shifted = perClass.scatter(1, targets, perClass.gather(1, targets).sub(_options.MarginDelta));
