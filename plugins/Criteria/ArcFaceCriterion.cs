@@ -12,35 +12,19 @@ namespace NirHost.Plugins.Criteria;
 /// </summary>
 [Criterion("arcface", Options = typeof(ArcFaceOptions),
     Description = "ArcFace: additive angular margin on the target class, scaled cross-entropy over class proxies.")]
-public sealed class ArcFaceCriterion : Criterion, IProxyCriterion
+public sealed class ArcFaceCriterion(ArcFaceOptions options, TrainingSetup setup)
+    : ClassProxyCriterion("arcface", "class_map", ClassWeights.Uniform(setup.NumClasses, setup.EmbedDim))
 {
-    private readonly ArcFaceOptions _options;
+    private readonly ArcFaceOptions _options = options;
 
-    // Named as in the original so state dicts read "class_map".
-    private readonly Parameter class_map;
-
-    public ArcFaceCriterion(ArcFaceOptions options, TrainingSetup setup) : base("arcface")
-    {
-        _options = options;
-        class_map = ClassWeights.Uniform(setup.NumClasses, setup.EmbedDim);
-        RegisterComponents();
-    }
-
-    public Parameter Proxies => class_map;
-
-    public double ProxyLearningRate(TrainingSetup setup) => _options.Lr;
-
-    public override IEnumerable<ParameterGroup> ParameterGroups(TrainingSetup setup)
-    {
-        yield return new ParameterGroup("class_map", [class_map], ProxyLearningRate(setup));
-    }
+    public override double ProxyLearningRate(TrainingSetup setup) => _options.Lr;
 
     public override Tensor forward(CriterionBatch batch)
     {
         using var scope = NewDisposeScope();
         var labels = batch.Labels;
         // Clamped inside (0, 1) as the original does, which keeps acos differentiable.
-        var cosine = batch.Embeddings.mm(nn.functional.normalize(class_map, dim: 1).t()).clamp(1e-10, 1 - 1e-10);
+        var cosine = batch.Embeddings.mm(nn.functional.normalize(Proxies, dim: 1).t()).clamp(1e-10, 1 - 1e-10);
         var targets = labels.unsqueeze(1);
         var target = cosine.gather(1, targets);
         var widened = target.acos().add(_options.AngularMargin).cos();

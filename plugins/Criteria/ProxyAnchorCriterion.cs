@@ -1,4 +1,5 @@
 using NirHost.Abstractions;
+using NirHost.Plugins.Criteria.Shared;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,34 +12,14 @@ namespace NirHost.Plugins.Criteria;
 /// </summary>
 [Criterion("oproxy", Options = typeof(ProxyAnchorOptions),
     Description = "ProxyAnchor (or ProxyNCA with --loss_oproxy_mode nca) with one learnable proxy per class.")]
-public sealed class ProxyAnchorCriterion : Criterion, IProxyCriterion
+public sealed class ProxyAnchorCriterion(ProxyAnchorOptions options, TrainingSetup setup)
+    : ClassProxyCriterion("oproxy", "proxies", ClassWeights.ScaledNormal(setup.NumClasses, setup.EmbedDim))
 {
-    private readonly ProxyAnchorOptions _options;
-
-    // Named as in the original module so state dicts and checkpoints read "proxies".
-    private readonly Parameter proxies;
-
-    public ProxyAnchorCriterion(ProxyAnchorOptions options, TrainingSetup setup) : base("oproxy")
-    {
-        _options = options;
-        // randn / 8 as in the original: small random proxies, drawn from the seeded global generator.
-        using (no_grad())
-        {
-            proxies = new Parameter(randn(setup.NumClasses, setup.EmbedDim).div_(8));
-        }
-        RegisterComponents();
-    }
-
-    public Parameter Proxies => proxies;
+    private readonly ProxyAnchorOptions _options = options;
 
     public bool IsNca => _options.Mode == "nca";
 
-    public double ProxyLearningRate(TrainingSetup setup) => setup.LearningRate * _options.LrMultiplier;
-
-    public override IEnumerable<ParameterGroup> ParameterGroups(TrainingSetup setup)
-    {
-        yield return new ParameterGroup("proxies", [Proxies], ProxyLearningRate(setup));
-    }
+    public override double ProxyLearningRate(TrainingSetup setup) => setup.LearningRate * _options.LrMultiplier;
 
     public override Tensor forward(CriterionBatch batch) =>
         ProxyAnchorLoss.Compute(batch.Embeddings, batch.Labels, Proxies, _options, IsNca);

@@ -12,37 +12,21 @@ namespace NirHost.Plugins.Criteria;
 /// </summary>
 [Criterion("proxynca", Options = typeof(ProxyNcaOptions),
     Description = "ProxyNCA: NCA over squared distances to one learnable proxy per class.")]
-public sealed class ProxyNcaCriterion : Criterion, IProxyCriterion
+public sealed class ProxyNcaCriterion(ProxyNcaOptions options, TrainingSetup setup)
+    : ClassProxyCriterion("proxynca", "proxies", ClassWeights.ScaledNormal(setup.NumClasses, setup.EmbedDim))
 {
     private const double Scale = 3;
 
-    private readonly ProxyNcaOptions _options;
+    private readonly ProxyNcaOptions _options = options;
 
-    // Named as in the original so state dicts read "proxies".
-    private readonly Parameter proxies;
-
-    public ProxyNcaCriterion(ProxyNcaOptions options, TrainingSetup setup) : base("proxynca")
-    {
-        _options = options;
-        proxies = ClassWeights.ScaledNormal(setup.NumClasses, setup.EmbedDim);
-        RegisterComponents();
-    }
-
-    public Parameter Proxies => proxies;
-
-    public double ProxyLearningRate(TrainingSetup setup) => setup.LearningRate * _options.LrMultiplier;
-
-    public override IEnumerable<ParameterGroup> ParameterGroups(TrainingSetup setup)
-    {
-        yield return new ParameterGroup("proxies", [proxies], ProxyLearningRate(setup));
-    }
+    public override double ProxyLearningRate(TrainingSetup setup) => setup.LearningRate * _options.LrMultiplier;
 
     public override Tensor forward(CriterionBatch batch)
     {
         using var scope = NewDisposeScope();
         var labels = batch.Labels;
         var x = nn.functional.normalize(batch.Embeddings, dim: 1).mul(Scale);
-        var p = nn.functional.normalize(proxies, dim: 1).mul(Scale);
+        var p = nn.functional.normalize(Proxies, dim: 1).mul(Scale);
         var distances = Distances.SquaredMatrix(x, p);
         var toOwn = distances.gather(1, labels.unsqueeze(1)).squeeze(1);
         var classes = arange(p.shape[0], dtype: labels.dtype, device: labels.device);

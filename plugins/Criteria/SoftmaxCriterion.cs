@@ -12,33 +12,17 @@ namespace NirHost.Plugins.Criteria;
 /// </summary>
 [Criterion("softmax", Options = typeof(SoftmaxOptions),
     Description = "Normalised softmax: temperature-scaled cross-entropy over normalised class proxies.")]
-public sealed class SoftmaxCriterion : Criterion, IProxyCriterion
+public sealed class SoftmaxCriterion(SoftmaxOptions options, TrainingSetup setup)
+    : ClassProxyCriterion("softmax", "class_map", ClassWeights.Uniform(setup.NumClasses, setup.EmbedDim))
 {
-    private readonly SoftmaxOptions _options;
+    private readonly SoftmaxOptions _options = options;
 
-    // Named as in the original so state dicts read "class_map".
-    private readonly Parameter class_map;
-
-    public SoftmaxCriterion(SoftmaxOptions options, TrainingSetup setup) : base("softmax")
-    {
-        _options = options;
-        class_map = ClassWeights.Uniform(setup.NumClasses, setup.EmbedDim);
-        RegisterComponents();
-    }
-
-    public Parameter Proxies => class_map;
-
-    public double ProxyLearningRate(TrainingSetup setup) => _options.Lr;
-
-    public override IEnumerable<ParameterGroup> ParameterGroups(TrainingSetup setup)
-    {
-        yield return new ParameterGroup("class_map", [class_map], ProxyLearningRate(setup));
-    }
+    public override double ProxyLearningRate(TrainingSetup setup) => _options.Lr;
 
     public override Tensor forward(CriterionBatch batch)
     {
         using var scope = NewDisposeScope();
-        var logits = batch.Embeddings.mm(nn.functional.normalize(class_map, dim: 1).t()).div(_options.Temperature);
+        var logits = batch.Embeddings.mm(nn.functional.normalize(Proxies, dim: 1).t()).div(_options.Temperature);
         return nn.functional.cross_entropy(logits, batch.Labels).MoveToOuterDisposeScope();
     }
 }
