@@ -5,8 +5,8 @@ namespace NirHost.Host.Evaluation;
 /// <summary>
 /// Lloyd's k-means as the original runs it through faiss (<c>faiss.Clustering</c> with 20 iterations, every
 /// point used, k initial centroids drawn among the points, empty clusters refilled by splitting a large
-/// one), written with libtorch. Assignments run over blocks of points, so memory holds a block x k
-/// distances; centroid sums accumulate in float64 in point order, so results do not depend on threading.
+/// one), written with libtorch. Assignments run over blocks of points into one reused buffer, so memory holds
+/// a block x k distances; centroid sums accumulate in float64 in point order, so results do not depend on threading.
 /// faiss's random generator is not reproduced: results match its quality, not its bits.
 /// </summary>
 public static class KMeans
@@ -37,32 +37,108 @@ public static class KMeans
             var j = i + rng.Next(n - i);
             (order[i], order[j]) = (order[j], order[i]);
         }
-        var centroids = x.index_select(0, tensor(order.Take(k).Select(i => (long)i).ToArray())).to(float64);
+        var d = (int)x.shape[1];
+        var values = x.data<float>().ToArray();
+        var centroids = new double[k * d];
+        for (var c = 0; c < k; c++)
+        {
+            for (var j = 0; j < d; j++)
+            {
+                centroids[c * d + j] = values[order[c] * d + j];
+            }
+        }
+        using var assigner = new Assigner(x, k, cosine: false);
+        var counts = new long[k];
         for (var iteration = 0; iteration < iterations; iteration++)
         {
-            using var scope = NewDisposeScope();
-            var assignments = Assign(x, centroids.to(float32), cosine: false);
-            var sums = zeros(k, x.shape[1], dtype: float64);
-            var counts = new long[k];
-            var block = BlockRows(n, k);
-            for (var start = 0; start < n; start += block)
+            var assignments = assigner.Assign(centroids);
+            Array.Clear(centroids);
+            Array.Clear(counts);
+            // Sums in point order, in double: the same centroids whatever the threading.
+            for (var i = 0; i < n; i++)
             {
-                var length = Math.Min(block, n - start);
-                var index = tensor(assignments.AsSpan(start, length).ToArray().Select(a => (long)a).ToArray());
-                sums.index_add_(0, index, x.narrow(0, start, length).to(float64), alpha: 1);
-            }
-            foreach (var a in assignments)
-            {
+                var a = assignments[i];
                 counts[a]++;
+                var row = values.AsSpan(i * d, d);
+                var sum = centroids.AsSpan(a * d, d);
+                for (var j = 0; j < d; j++)
+                {
+                    sum[j] += row[j];
+                }
             }
-            var updated = sums.div(tensor(counts.Select(c => (double)Math.Max(c, 1)).ToArray(), dtype: float64).unsqueeze(1));
-            RefillEmpty(updated, counts, rng);
-            centroids.Dispose();
-            centroids = updated.MoveToOuterDisposeScope();
+            for (var c = 0; c < k; c++)
+            {
+                var count = (double)Math.Max(counts[c], 1);
+                foreach (ref var v in centroids.AsSpan(c * d, d))
+                {
+                    v /= count;
+                }
+            }
+            RefillEmpty(centroids, d, counts, rng);
         }
-        var result = centroids.to(float32);
-        centroids.Dispose();
-        return (result, Assign(x, result, cosine: false));
+        var result = tensor(centroids.Select(v => (float)v).ToArray()).reshape(k, d);
+        return (result, assigner.Assign(centroids));
+    }
+
+    /// <summary>Nearest centroids of a fixed set of points, block by block into one reused score buffer.</summary>
+    private sealed class Assigner : IDisposable
+    {
+        private readonly Tensor _points;
+        private readonly Tensor _scores;
+        private readonly int _n;
+        private readonly int _k;
+        private readonly int _block;
+        private readonly bool _cosine;
+
+        public Assigner(Tensor points, int k, bool cosine)
+        {
+            _points = points;
+            _n = (int)points.shape[0];
+            _k = k;
+            _cosine = cosine;
+            _block = BlockRows(_n, k);
+            _scores = empty(_block, k, dtype: float32);
+        }
+
+        public int[] Assign(double[] centroids) => Assign(tensor(centroids.Select(v => (float)v).ToArray()).reshape(_k, -1), dispose: true);
+
+        /// <summary>
+        /// Largest inner product, or for Euclidean assignment largest 2&lt;x,c&gt; - |c|^2 (the point's own norm does
+        /// not change the order); ties go to the lower index.
+        /// </summary>
+        public int[] Assign(Tensor centroids, bool dispose = false)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var c = centroids.to(float32);
+            var cT = c.t();
+            var negativeNorms = _cosine ? null : c.square().sum(1).neg_().unsqueeze(0);
+            var result = new int[_n];
+            for (var start = 0; start < _n; start += _block)
+            {
+                var length = Math.Min(_block, _n - start);
+                var p = _points.narrow(0, start, length);
+                var scores = _scores.narrow(0, 0, length);
+                if (_cosine)
+                {
+                    scores.addmm_(p, cT, beta: 0, alpha: 1);
+                }
+                else
+                {
+                    scores.copy_(negativeNorms!.expand(length, _k));
+                    scores.addmm_(p, cT, beta: 1, alpha: 2);
+                }
+                var best = scores.argmax(1).to(int32);
+                best.data<int>().CopyTo(result.AsSpan(start, length));
+            }
+            if (dispose)
+            {
+                centroids.Dispose();
+            }
+            return result;
+        }
+
+        public void Dispose() => _scores.Dispose();
     }
 
     /// <summary>
@@ -71,25 +147,10 @@ public static class KMeans
     /// </summary>
     public static int[] Assign(Tensor points, Tensor centroids, bool cosine)
     {
-        using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var n = (int)points.shape[0];
-        var k = (int)centroids.shape[0];
-        var c = centroids.to(float32);
-        var cT = c.t();
-        var negativeNorms = cosine ? null : c.square().sum(1).neg_().unsqueeze(0);
-        var result = new int[n];
-        var block = BlockRows(n, k);
-        for (var start = 0; start < n; start += block)
-        {
-            using var blockScope = NewDisposeScope();
-            var length = Math.Min(block, n - start);
-            var p = points.narrow(0, start, length).to(float32);
-            var scores = cosine ? p.mm(cT) : addmm(negativeNorms!, p, cT, beta: 1, alpha: 2);
-            var best = scores.argmax(1).to(int32).data<int>().ToArray();
-            best.CopyTo(result, start);
-        }
-        return result;
+        using var x = points.to(float32).contiguous();
+        using var assigner = new Assigner(x, (int)centroids.shape[0], cosine);
+        return assigner.Assign(centroids);
     }
 
     private static int BlockRows(int n, int k) => (int)Math.Clamp(NeighbourSearch.MaxBlockScores / Math.Max(k, 1), 1, Math.Max(n, 1));
@@ -98,7 +159,7 @@ public static class KMeans
     /// faiss's <c>split_clusters</c>: an empty cluster takes a copy of a cluster picked with probability
     /// growing with its size, both copies pushed apart by a relative epsilon, and they share its points.
     /// </summary>
-    private static void RefillEmpty(Tensor centroids, long[] counts, Random rng)
+    private static void RefillEmpty(double[] values, int d, long[] counts, Random rng)
     {
         var k = counts.Length;
         var n = counts.Sum();
@@ -106,8 +167,6 @@ public static class KMeans
         {
             return;
         }
-        var d = (int)centroids.shape[1];
-        var values = centroids.data<double>().ToArray();
         for (var empty = 0; empty < k; empty++)
         {
             if (counts[empty] != 0)
@@ -138,6 +197,5 @@ public static class KMeans
             counts[empty] = counts[source] / 2;
             counts[source] -= counts[empty];
         }
-        centroids.copy_(tensor(values, dtype: float64).reshape(k, d));
     }
 }

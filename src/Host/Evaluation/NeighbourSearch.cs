@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using NirHost.Abstractions;
@@ -7,18 +9,33 @@ using static TorchSharp.torch;
 namespace NirHost.Host.Evaluation;
 
 /// <summary>
-/// Exact nearest-neighbour search of a split against itself, the query excluded. Scores come from libtorch
-/// matmuls over blocks of queries (so memory holds a block x N scores, never N x N); the selection runs in
-/// managed code straight on each score row: a sampled threshold keeps only a few more than the k best
-/// scores (one vectorised pass), and the ranks of the query's own class are counted among those
-/// survivors, so no row is ever fully sorted. Ties go to the lower index, so results are deterministic.
+/// Exact nearest-neighbour search of a split against itself, with the original's semantics: every sample is searched
+/// for its k + 1 nearest, and the first of them (normally the sample itself) is dropped. Scores are rounded as faiss
+/// rounds them (<see cref="FaissArithmetic"/>), so rankings, ties included, are the original's; ties go to the lower
+/// index for distances and to the higher index for inner products, as in faiss's result heaps.
+/// <para>
+/// Scores are computed in square tiles of the upper triangle only: a dot product is bitwise symmetric, so each tile
+/// serves its rows and, transposed, its columns, which halves the arithmetic. A pilot pass over evenly spaced sample
+/// columns gives each row a threshold that at least k + 1 of its scores reach (four standard deviations of sampling
+/// error to spare), and a tile keeps only the scores at or above the thresholds of their row and of their column.
+/// A row is finished once its tile row is done: its nearest neighbours and the ranks of its own class are counted
+/// among the kept scores (every sample ranked above a kept one was kept too), or, in the rare row whose threshold
+/// kept too few, among all its scores recomputed.
+/// </para>
+/// Memory: the embeddings (and their normalised copy for cosine), one packed copy of them, one tile of at most
+/// <see cref="MaxBlock"/> squared scores per thread, and the kept scores of unfinished rows (about
+/// 1.7 (k + 1) + 8 per row, fewer than a quarter of the rows' worth at a time on average); never N x N.
 /// </summary>
 public static class NeighbourSearch
 {
-    /// <summary>Scores held at once: a block of queries times N, at most this many floats (64 MiB).</summary>
+    /// <summary>Scores k-means holds at once: a block of points times k, at most this many floats (64 MiB).</summary>
     public const long MaxBlockScores = 16L << 20;
 
-    private const int SampleSize = 256;
+    /// <summary>Largest tile side; a tile of floats is then at most 16 MiB.</summary>
+    public const int MaxBlock = 2048;
+
+    /// <summary>Packed columns of one tile, in floats: 512 KiB, so they stay in a core's L2 cache while rows stream past.</summary>
+    private const int PackedColumnsBudget = 128 * 1024;
 
     /// <summary>The result: indices of each row's nearest neighbours and the ranks of its own class.</summary>
     public sealed record Result(int[,]? Nearest, SameClassRanks? Ranks);
@@ -27,7 +44,7 @@ public static class NeighbourSearch
     /// <param name="labels">Class of each row.</param>
     /// <param name="nearest">How many nearest neighbour indices to return per row (0: none).</param>
     /// <param name="depth">Ranks of the own class up to this depth (0: none).</param>
-    /// <param name="cosine">Cosine similarity of normalised embeddings instead of Euclidean distance.</param>
+    /// <param name="cosine">Inner products of rows normalised as scikit-learn does (faiss's IndexFlatIP) instead of Euclidean distance.</param>
     public static Result Search(Tensor embeddings, IReadOnlyList<int> labels, int nearest, int depth, bool cosine)
     {
         var n = (int)embeddings.shape[0];
@@ -35,321 +52,590 @@ public static class NeighbourSearch
         {
             throw new ArgumentOutOfRangeException(nameof(nearest), $"{Math.Max(nearest, depth)} neighbours requested but the split has {n} samples.");
         }
-        var k = Math.Max(nearest, depth);
-        if (k == 0)
+        if (Math.Max(nearest, depth) == 0)
         {
             return new Result(null, null);
         }
-        var labelArray = labels.ToArray();
-        var nearestIndices = nearest > 0 ? new int[n, nearest] : null;
-        var rankLists = depth > 0 ? new int[n][] : null;
-
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var keys = cosine ? nn.functional.normalize(embeddings.to(float32), dim: 1).contiguous() : embeddings.to(float32).contiguous();
-        var keysT = keys.t();
-        // Euclidean scores are negated squared distances rounded as faiss rounds them, (|q|^2 + |k|^2) - 2<q,k> in
-        // float32, so near-ties fall the way they fall in the original.
-        var norms = cosine ? null : keys.square().sum(1);
-        var block = (int)Math.Clamp(MaxBlockScores / Math.Max(n, 1), 1, n);
-
+        var d = (int)embeddings.shape[1];
+        float[] raw;
+        using (no_grad())
+        using (var values = embeddings.detach().to(float32).cpu().contiguous())
+        {
+            raw = values.data<float>().ToArray();
+        }
+        var keys = cosine ? FaissArithmetic.NormaliseRows(raw, n, d) : raw;
+        var norms = cosine ? null : FaissArithmetic.SquaredNorms(keys, n, d);
         var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, get_num_threads()));
-        var buffers = new ThreadLocal<RowBuffers>(() => new RowBuffers(n), trackAllValues: false);
-        for (var start = 0; start < n; start += block)
-        {
-            using var blockScope = NewDisposeScope();
-            var length = Math.Min(block, n - start);
-            var queries = keys.narrow(0, start, length);
-            var scores = cosine
-                ? queries.mm(keysT)
-                : addmm(norms!.narrow(0, start, length).unsqueeze(1).add(norms!.unsqueeze(0)).neg_(), queries, keysT, beta: 1, alpha: 2);
-            scores = scores.contiguous();
-            var rowStart = start;
-            var chunk = Math.Max(1, (length + workers * 4 - 1) / (workers * 4));
-            Parallel.For(0, (length + chunk - 1) / chunk, new ParallelOptions { MaxDegreeOfParallelism = workers }, part =>
-            {
-                var rows = MemoryMarshal.Cast<byte, float>(scores.bytes);
-                var buffer = buffers.Value!;
-                for (var r = part * chunk; r < Math.Min(length, (part + 1) * chunk); r++)
-                {
-                    var query = rowStart + r;
-                    var row = rows.Slice(r * n, n);
-                    SelectRow(row, query, labelArray, k, nearest, depth, buffer, nearestIndices, rankLists);
-                }
-            });
-        }
-        buffers.Dispose();
+        return new Pass(keys, norms, n, d, labels.ToArray(), nearest, depth, workers).Run();
+    }
 
-        SameClassRanks? ranks = null;
-        if (rankLists is not null)
+    private sealed class Pass
+    {
+        private readonly float[] _keys;
+        private readonly float[]? _norms;
+        private readonly int _n;
+        private readonly int _d;
+        private readonly int[] _labels;
+        private readonly int _nearest;
+        private readonly int _depth;
+        private readonly int _needed;
+        private readonly int _block;
+        private readonly float[] _packed;
+        private readonly float[] _thresholds;
+        private readonly Kept?[] _keptAsColumn;
+        private readonly int[,]? _nearestIndices;
+        private readonly int[][]? _rankLists;
+        private readonly ParallelOptions _parallel;
+        private readonly ConcurrentStack<Worker> _idle = new();
+        private readonly ConcurrentStack<Kept> _spareKept = new();
+        private readonly List<Worker> _workers = [];
+        private readonly ThreadLocal<RowBuffers> _rowBuffers;
+        private readonly bool _tiesToHigherIndex;
+
+        public Pass(float[] keys, float[]? norms, int n, int d, int[] labels, int nearest, int depth, int workers)
         {
-            var offsets = new int[n + 1];
-            for (var i = 0; i < n; i++)
-            {
-                offsets[i + 1] = offsets[i] + rankLists[i].Length;
-            }
-            var flat = new int[offsets[n]];
-            for (var i = 0; i < n; i++)
-            {
-                rankLists[i].CopyTo(flat, offsets[i]);
-            }
-            ranks = new SameClassRanks(depth, offsets, flat);
+            // faiss's result heaps order equal distances by ascending index (IndexFlatL2) but equal inner
+            // products by descending index (IndexFlatIP); measured on this machine's faiss 1.7.3.
+            _tiesToHigherIndex = norms is null;
+
+            _keys = keys;
+            _norms = norms;
+            _n = n;
+            _d = d;
+            _labels = labels;
+            _nearest = nearest;
+            _depth = depth;
+            // The original searches k + 1 neighbours and drops the first.
+            _needed = Math.Min(n, Math.Max(nearest, depth) + 1);
+            var block = Math.Clamp(PackedColumnsBudget / Math.Max(d, 1) / FaissArithmetic.PanelWidth * FaissArithmetic.PanelWidth,
+                FaissArithmetic.PanelWidth, MaxBlock);
+            _block = Math.Min(block, RoundUp(n, FaissArithmetic.PanelWidth));
+            _packed = FaissArithmetic.Pack(keys, d, 0, n);
+            _thresholds = new float[RoundUp(n, 16)];
+            _keptAsColumn = new Kept?[n];
+            _nearestIndices = nearest > 0 ? new int[n, nearest] : null;
+            _rankLists = depth > 0 ? new int[n][] : null;
+            _parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
+            _rowBuffers = new ThreadLocal<RowBuffers>(() => new RowBuffers(n));
         }
-        return new Result(nearestIndices, ranks);
+
+        public Result Run()
+        {
+            ComputeThresholds();
+            var blocks = (_n + _block - 1) / _block;
+            for (var rowBlock = 0; rowBlock < blocks; rowBlock++)
+            {
+                var current = rowBlock;
+                Parallel.For(rowBlock, blocks, _parallel, Rent, (columnBlock, _, worker) =>
+                {
+                    Tile(current, columnBlock, worker);
+                    return worker;
+                }, _idle.Push);
+                var start = rowBlock * _block;
+                var rows = Math.Min(_block, _n - start);
+                var chunk = Math.Max(1, rows / (_parallel.MaxDegreeOfParallelism * 8));
+                Parallel.For(0, (rows + chunk - 1) / chunk, _parallel, part =>
+                {
+                    for (var r = part * chunk; r < Math.Min(rows, (part + 1) * chunk); r++)
+                    {
+                        Finish(start, r);
+                    }
+                });
+                foreach (var worker in _workers)
+                {
+                    foreach (var kept in worker.KeptAsRow)
+                    {
+                        kept.Count = 0;
+                    }
+                }
+            }
+            _rowBuffers.Dispose();
+            return new Result(_nearestIndices, _rankLists is null ? null : Flatten(_rankLists, _depth));
+        }
+
+        /// <summary>Lists of finished rows serve later rows, so their grown arrays are allocated about once per open row.</summary>
+        private Kept RentKept() => _spareKept.TryPop(out var kept) ? kept : new Kept();
+
+        private Worker Rent()
+        {
+            if (_idle.TryPop(out var worker))
+            {
+                return worker;
+            }
+            worker = new Worker(_block, _d);
+            lock (_workers)
+            {
+                _workers.Add(worker);
+            }
+            return worker;
+        }
+
+        /// <summary>
+        /// Per row, the f-th largest of its scores against m evenly spaced columns, f chosen so that at least k + 1
+        /// scores of the whole row reach it unless the sample errs by more than four standard deviations.
+        /// </summary>
+        private void ComputeThresholds()
+        {
+            var m = Math.Min(_n, Math.Max(1024, _n / 32));
+            var expected = (double)_needed * m / _n;
+            var f = (int)Math.Ceiling(Math.Pow(2 + Math.Sqrt(4 + expected), 2));
+            Array.Fill(_thresholds, float.PositiveInfinity);
+            if (f >= m)
+            {
+                Array.Fill(_thresholds, float.NegativeInfinity, 0, _n);
+                return;
+            }
+            var columns = Enumerable.Range(0, m).Select(i => (int)((long)i * _n / m)).ToArray();
+            var sampleKeys = new float[m * _d];
+            for (var i = 0; i < m; i++)
+            {
+                _keys.AsSpan(columns[i] * _d, _d).CopyTo(sampleKeys.AsSpan(i * _d));
+            }
+            var packed = FaissArithmetic.Pack(sampleKeys, _d, 0, m);
+            var panels = (m + FaissArithmetic.PanelWidth - 1) / FaissArithmetic.PanelWidth;
+            var width = panels * FaissArithmetic.PanelWidth;
+            var sampleNorms = _norms is null ? null : columns.Select(c => _norms[c]).Concat(new float[width - m]).ToArray();
+            var groups = (_n + FaissArithmetic.RowGroup - 1) / FaissArithmetic.RowGroup;
+            Parallel.For(0, groups, _parallel, () => (Scores: new float[FaissArithmetic.RowGroup * width], Rows: new float[FaissArithmetic.RowGroup * _d]),
+                (group, _, buffers) =>
+                {
+                    var first = group * FaissArithmetic.RowGroup;
+                    var rows = Math.Min(FaissArithmetic.RowGroup, _n - first);
+                    DotGroup(first, rows, packed, 0, panels, buffers.Scores, 0, width, buffers.Rows);
+                    for (var r = 0; r < rows; r++)
+                    {
+                        var row = buffers.Scores.AsSpan(r * width, m);
+                        ToScores(row, _norms?[first + r] ?? 0, sampleNorms);
+                        _thresholds[first + r] = KthLargest(row, f);
+                    }
+                    return buffers;
+                }, _ => { });
+        }
+
+        /// <summary>The <paramref name="k"/>-th largest value (1-based) by quickselect; reorders <paramref name="values"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static float KthLargest(Span<float> values, int k)
+        {
+            var target = values.Length - k;
+            int lo = 0, hi = values.Length - 1;
+            while (lo < hi)
+            {
+                var pivot = values[(lo + hi) >>> 1];
+                int i = lo, j = hi;
+                while (i <= j)
+                {
+                    while (values[i] < pivot)
+                    {
+                        i++;
+                    }
+                    while (values[j] > pivot)
+                    {
+                        j--;
+                    }
+                    if (i <= j)
+                    {
+                        (values[i], values[j]) = (values[j], values[i]);
+                        i++;
+                        j--;
+                    }
+                }
+                if (target <= j)
+                {
+                    hi = j;
+                }
+                else if (target >= i)
+                {
+                    lo = i;
+                }
+                else
+                {
+                    return values[target];
+                }
+            }
+            return values[target];
+        }
+
+        /// <summary>Dot products of rows first..first+rows (fewer than a group padded with zero rows) with packed panels.</summary>
+        private void DotGroup(int first, int rows, float[] packed, int firstPanel, int panels, float[] output, int offset, int stride, float[] padding)
+        {
+            if (rows == FaissArithmetic.RowGroup)
+            {
+                FaissArithmetic.Dot(_keys, first, _d, packed, firstPanel, panels, output, offset, stride);
+                return;
+            }
+            Array.Clear(padding);
+            _keys.AsSpan(first * _d, rows * _d).CopyTo(padding);
+            FaissArithmetic.Dot(padding, 0, _d, packed, firstPanel, panels, output, offset, stride);
+        }
+
+        /// <summary>
+        /// Turns dot products into scores in place: for Euclidean search minus faiss's squared distance,
+        /// -max(0, (|q|^2 + |k|^2) - 2&lt;q,k&gt;); cosine scores are the dot products themselves.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void ToScores(Span<float> row, float rowNorm, ReadOnlySpan<float> columnNorms)
+        {
+            if (columnNorms.IsEmpty)
+            {
+                return;
+            }
+            var i = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var q = Vector512.Create(rowNorm);
+                var two = Vector512.Create(2f);
+                var vectors = MemoryMarshal.Cast<float, Vector512<float>>(row);
+                var norms = MemoryMarshal.Cast<float, Vector512<float>>(columnNorms[..row.Length]);
+                for (var v = 0; v < vectors.Length; v++)
+                {
+                    var distance = (q + norms[v]) - two * vectors[v];
+                    vectors[v] = -Vector512.Max(distance, Vector512<float>.Zero);
+                }
+                i = vectors.Length * 16;
+            }
+            for (; i < row.Length; i++)
+            {
+                var distance = (rowNorm + columnNorms[i]) - 2f * row[i];
+                row[i] = distance < 0 ? -0f : -distance;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Tile(int rowBlock, int columnBlock, Worker worker)
+        {
+            var rowStart = rowBlock * _block;
+            var rows = Math.Min(_block, _n - rowStart);
+            var columnStart = columnBlock * _block;
+            var columns = Math.Min(_block, _n - columnStart);
+            var panels = (columns + FaissArithmetic.PanelWidth - 1) / FaissArithmetic.PanelWidth;
+            var tile = worker.Tile;
+            var stride = _block;
+            var diagonal = rowBlock == columnBlock;
+            for (var group = 0; group < rows; group += FaissArithmetic.RowGroup)
+            {
+                // On the diagonal only the upper triangle is needed: panels wholly left of the group are skipped.
+                var skipped = diagonal ? group / FaissArithmetic.PanelWidth : 0;
+                DotGroup(rowStart + group, Math.Min(FaissArithmetic.RowGroup, rows - group), _packed, columnStart / FaissArithmetic.PanelWidth + skipped,
+                    panels - skipped, tile, group * stride + skipped * FaissArithmetic.PanelWidth, stride, worker.Padding);
+            }
+            var columnNorms = _norms is null ? ReadOnlySpan<float>.Empty : _norms.AsSpan(columnStart, columns);
+            for (var r = 0; r < rows; r++)
+            {
+                // A diagonal row starts at its own column (itself included); the columns before it come from the transposed pass.
+                var from = diagonal ? r : 0;
+                var row = tile.AsSpan(r * stride + from, columns - from);
+                ToScores(row, _norms?[rowStart + r] ?? 0, columnNorms[Math.Min(from, columnNorms.Length)..]);
+                KeepAtLeast(row, _thresholds[rowStart + r], columnStart + from, worker.KeptAsRow[r]);
+            }
+            KeepByColumn(tile, stride, rows, rowStart, columns, columnStart, diagonal);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void KeepAtLeast(ReadOnlySpan<float> row, float threshold, int indexOffset, Kept kept)
+        {
+            var i0 = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var t = Vector512.Create(threshold);
+                var vectors = MemoryMarshal.Cast<float, Vector512<float>>(row);
+                for (var v = 0; v < vectors.Length; v++)
+                {
+                    var mask = Vector512.GreaterThanOrEqual(vectors[v], t).ExtractMostSignificantBits();
+                    while (mask != 0)
+                    {
+                        var i = v * 16 + BitOperations.TrailingZeroCount(mask);
+                        mask &= mask - 1;
+                        kept.Add(row[i], indexOffset + i);
+                    }
+                }
+                i0 = vectors.Length * 16;
+            }
+            for (var i = i0; i < row.Length; i++)
+            {
+                if (row[i] >= threshold)
+                {
+                    kept.Add(row[i], indexOffset + i);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The tile transposed: scores kept for the columns' own rows, which only this tile writes in this pass. On
+        /// the diagonal, only the scores above it (row before column).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void KeepByColumn(float[] tile, int stride, int rows, int rowStart, int columns, int columnStart, bool diagonal)
+        {
+            for (var c0 = 0; c0 < columns; c0 += 16)
+            {
+                var width = Math.Min(16, columns - c0);
+                var thresholds = Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_thresholds), (nuint)(columnStart + c0));
+                var valid = width == 16 ? ulong.MaxValue : (1UL << width) - 1;
+                var lastRow = diagonal ? Math.Min(rows, c0 + 16) : rows;
+                for (var r = 0; r < lastRow; r++)
+                {
+                    var scores = Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(tile), (nuint)(r * stride + c0));
+                    var mask = Vector512.GreaterThanOrEqual(scores, thresholds).ExtractMostSignificantBits() & valid;
+                    if (diagonal && r >= c0)
+                    {
+                        mask &= ~((2UL << (r - c0)) - 1);
+                    }
+                    while (mask != 0)
+                    {
+                        var bit = BitOperations.TrailingZeroCount(mask);
+                        mask &= mask - 1;
+                        var column = columnStart + c0 + bit;
+                        (_keptAsColumn[column] ??= RentKept()).Add(tile[r * stride + c0 + bit], rowStart + r);
+                    }
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Finish(int blockStart, int r)
+        {
+            var query = blockStart + r;
+            var buffer = _rowBuffers.Value!;
+            var count = 0;
+            if (_keptAsColumn[query] is { } asColumn)
+            {
+                asColumn.Scores.AsSpan(0, asColumn.Count).CopyTo(buffer.Scores);
+                asColumn.Indices.AsSpan(0, asColumn.Count).CopyTo(buffer.Indices);
+                count = asColumn.Count;
+                _keptAsColumn[query] = null;
+                asColumn.Count = 0;
+                _spareKept.Push(asColumn);
+            }
+            foreach (var worker in _workers)
+            {
+                var kept = worker.KeptAsRow[r];
+                kept.Scores.AsSpan(0, kept.Count).CopyTo(buffer.Scores.AsSpan(count));
+                kept.Indices.AsSpan(0, kept.Count).CopyTo(buffer.Indices.AsSpan(count));
+                count += kept.Count;
+            }
+            if (count < _needed)
+            {
+                count = WholeRow(query, buffer);
+            }
+            Select(query, buffer.Scores.AsSpan(0, count), buffer.Indices.AsSpan(0, count), buffer);
+        }
+
+        /// <summary>The rare row whose sampled threshold kept too few: all its scores, computed the same way.</summary>
+        private int WholeRow(int query, RowBuffers buffer)
+        {
+            var panels = (_n + FaissArithmetic.PanelWidth - 1) / FaissArithmetic.PanelWidth;
+            var width = panels * FaissArithmetic.PanelWidth;
+            buffer.Whole ??= new float[FaissArithmetic.RowGroup * width];
+            buffer.Padding ??= new float[FaissArithmetic.RowGroup * _d];
+            Array.Clear(buffer.Padding);
+            _keys.AsSpan(query * _d, _d).CopyTo(buffer.Padding);
+            FaissArithmetic.Dot(buffer.Padding, 0, _d, _packed, 0, panels, buffer.Whole, 0, width);
+            var row = buffer.Whole.AsSpan(0, _n);
+            ToScores(row, _norms?[query] ?? 0, _norms);
+            row.CopyTo(buffer.Scores);
+            for (var i = 0; i < _n; i++)
+            {
+                buffer.Indices[i] = i;
+            }
+            return _n;
+        }
+
+        /// <summary>
+        /// Nearest neighbours and own-class ranks among the kept candidates, in faiss's order, the first candidate
+        /// dropped as the original drops the first search result.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Select(int query, ReadOnlySpan<float> scores, ReadOnlySpan<int> indices, RowBuffers buffer)
+        {
+            var top = Top(scores, indices, Math.Min(_nearest + 1, scores.Length), buffer);
+            if (_nearestIndices is not null)
+            {
+                for (var j = 0; j < _nearest; j++)
+                {
+                    _nearestIndices[query, j] = IndexOf(top[j + 1]);
+                }
+            }
+            if (_rankLists is null)
+            {
+                return;
+            }
+            var dropped = IndexOf(top[0]);
+            var own = _labels[query];
+            var members = buffer.Keys(scores.Length);
+            var m = 0;
+            for (var i = 0; i < scores.Length; i++)
+            {
+                if (_labels[indices[i]] == own && indices[i] != dropped)
+                {
+                    members[m++] = Key(scores[i], indices[i]);
+                }
+            }
+            var sorted = members.AsSpan(0, m);
+            sorted.Sort();
+            var better = buffer.Counts(m + 1);
+            if (m > 0)
+            {
+                var worst = sorted[m - 1];
+                for (var i = 0; i < scores.Length; i++)
+                {
+                    var key = Key(scores[i], indices[i]);
+                    if (key >= worst)
+                    {
+                        continue;
+                    }
+                    // The first member this candidate beats; it beats every member after it too.
+                    int lo = 0, hi = m - 1;
+                    while (lo < hi)
+                    {
+                        var mid = (lo + hi) >> 1;
+                        if (key < sorted[mid])
+                        {
+                            hi = mid;
+                        }
+                        else
+                        {
+                            lo = mid + 1;
+                        }
+                    }
+                    better[lo]++;
+                }
+            }
+            buffer.Ranks.Clear();
+            var above = 0;
+            for (var j = 0; j < m; j++)
+            {
+                above += better[j];
+                // Ranks count from the dropped first result, which is better than every member.
+                if (above > _depth)
+                {
+                    break;
+                }
+                buffer.Ranks.Add(above);
+            }
+            _rankLists[query] = [.. buffer.Ranks];
+        }
+
+        /// <summary>The <paramref name="count"/> best candidates' keys, best first.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private ReadOnlySpan<ulong> Top(ReadOnlySpan<float> scores, ReadOnlySpan<int> indices, int count, RowBuffers buffer)
+        {
+            if (count > 64)
+            {
+                var all = buffer.Keys(scores.Length);
+                for (var i = 0; i < scores.Length; i++)
+                {
+                    all[i] = Key(scores[i], indices[i]);
+                }
+                all.AsSpan(0, scores.Length).Sort();
+                var copy = buffer.Top(count);
+                all.AsSpan(0, count).CopyTo(copy);
+                return copy.AsSpan(0, count);
+            }
+            var best = buffer.Top(count);
+            var filled = 0;
+            for (var i = 0; i < scores.Length; i++)
+            {
+                var key = Key(scores[i], indices[i]);
+                if (filled == count && key >= best[filled - 1])
+                {
+                    continue;
+                }
+                var position = filled == count ? count - 1 : filled++;
+                while (position > 0 && key < best[position - 1])
+                {
+                    best[position] = best[position - 1];
+                    position--;
+                }
+                best[position] = key;
+            }
+            return best.AsSpan(0, count);
+        }
+
+        /// <summary>
+        /// A key whose ascending order is faiss's order of results: larger score first (the two zeros equal), then
+        /// the index faiss puts first among equals.
+        /// </summary>
+        private ulong Key(float score, int index)
+        {
+            var bits = BitConverter.SingleToUInt32Bits(score + 0f);
+            var ascending = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+            return ((ulong)~ascending << 32) | (uint)(_tiesToHigherIndex ? int.MaxValue - index : index);
+        }
+
+        private int IndexOf(ulong key)
+        {
+            var low = (int)(uint)key;
+            return _tiesToHigherIndex ? int.MaxValue - low : low;
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    private static SameClassRanks Flatten(int[][] rankLists, int depth)
+    {
+        var offsets = new int[rankLists.Length + 1];
+        for (var i = 0; i < rankLists.Length; i++)
+        {
+            offsets[i + 1] = offsets[i] + rankLists[i].Length;
+        }
+        var flat = new int[offsets[^1]];
+        for (var i = 0; i < rankLists.Length; i++)
+        {
+            rankLists[i].CopyTo(flat, offsets[i]);
+        }
+        return new SameClassRanks(depth, offsets, flat);
+    }
+
+    /// <summary>Scores kept for one row, with the columns they belong to.</summary>
+    private sealed class Kept
+    {
+        public float[] Scores = new float[64];
+        public int[] Indices = new int[64];
+        public int Count;
+
+        public void Add(float score, int index)
+        {
+            if (Count == Scores.Length)
+            {
+                Array.Resize(ref Scores, Count * 2);
+                Array.Resize(ref Indices, Count * 2);
+            }
+            Scores[Count] = score;
+            Indices[Count++] = index;
+        }
+    }
+
+    /// <summary>What one thread needs for a tile: the tile, the rows it keeps for the current row block, a padded row group.</summary>
+    private sealed class Worker(int block, int d)
+    {
+        public readonly float[] Tile = new float[block * block];
+        public readonly Kept[] KeptAsRow = Enumerable.Range(0, block).Select(_ => new Kept()).ToArray();
+        public readonly float[] Padding = new float[FaissArithmetic.RowGroup * d];
     }
 
     private sealed class RowBuffers(int n)
     {
         public readonly float[] Scores = new float[n];
         public readonly int[] Indices = new int[n];
-        public readonly float[] Sample = new float[SampleSize];
-        public readonly List<(float Score, int Index)> Own = [];
         public readonly List<int> Ranks = [];
+        public float[]? Whole;
+        public float[]? Padding;
+        private int[] _counts = [];
+        private ulong[] _top = [];
+        private ulong[] _keys = [];
+
+        public int[] Counts(int length)
+        {
+            if (_counts.Length < length)
+            {
+                _counts = new int[length];
+            }
+            Array.Clear(_counts, 0, length);
+            return _counts;
+        }
+
+        public ulong[] Top(int length) => _top.Length >= length ? _top : _top = new ulong[length];
+
+        public ulong[] Keys(int length) => _keys.Length >= length ? _keys : _keys = new ulong[length];
     }
-
-    private static void SelectRow(Span<float> row, int query, int[] labels, int k, int nearest, int depth, RowBuffers buffer,
-        int[,]? nearestIndices, int[][]? rankLists)
-    {
-        row[query] = float.NegativeInfinity;
-        var count = Candidates(row, query, k, buffer);
-        var scores = buffer.Scores.AsSpan(0, count);
-        var indices = buffer.Indices.AsSpan(0, count);
-
-        if (nearestIndices is not null)
-        {
-            TopNearest(scores, indices, nearest, query, nearestIndices);
-        }
-        if (rankLists is null)
-        {
-            return;
-        }
-        var own = labels[query];
-        buffer.Own.Clear();
-        for (var i = 0; i < count; i++)
-        {
-            if (labels[indices[i]] == own)
-            {
-                buffer.Own.Add((scores[i], indices[i]));
-            }
-        }
-        buffer.Ranks.Clear();
-        foreach (var (score, index) in buffer.Own)
-        {
-            // Every sample ranked above a surviving one survived too, so counting among survivors is exact.
-            var above = CountGreater(scores, score);
-            if (above >= depth)
-            {
-                continue;
-            }
-            var equal = CountEqual(scores, score);
-            if (equal > 1)
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    if (scores[i] == score && indices[i] < index)
-                    {
-                        above++;
-                    }
-                }
-            }
-            if (above < depth)
-            {
-                buffer.Ranks.Add(above + 1);
-            }
-        }
-        buffer.Ranks.Sort();
-        rankLists[query] = [.. buffer.Ranks];
-    }
-
-    /// <summary>
-    /// Copies into the buffers every score at least as large as a threshold that leaves at least
-    /// <paramref name="k"/> of them (the query excluded), so the k best are among them.
-    /// </summary>
-    private static int Candidates(Span<float> row, int query, int k, RowBuffers buffer)
-    {
-        var n = row.Length;
-        if (k >= n - 1)
-        {
-            return CollectAtLeast(row, float.NegativeInfinity, query, buffer, includeAll: true);
-        }
-        // Estimate the threshold from a strided sample, aiming at about 1.25 k + 64 survivors.
-        var sample = buffer.Sample.AsSpan(0, Math.Min(SampleSize, n));
-        var stride = n / sample.Length;
-        for (var i = 0; i < sample.Length; i++)
-        {
-            sample[i] = row[i * stride];
-        }
-        sample.Sort();
-        var wanted = 1.25 * k + 64;
-        var fromTop = (int)Math.Ceiling(wanted * sample.Length / n);
-        while (true)
-        {
-            if (fromTop >= sample.Length)
-            {
-                return CollectAtLeast(row, float.NegativeInfinity, query, buffer, includeAll: true);
-            }
-            var threshold = sample[sample.Length - 1 - fromTop];
-            var count = CollectAtLeast(row, threshold, query, buffer, includeAll: false);
-            if (count >= k)
-            {
-                return count;
-            }
-            fromTop = fromTop * 2 + 2;
-        }
-    }
-
-    private static int CollectAtLeast(Span<float> row, float threshold, int query, RowBuffers buffer, bool includeAll)
-    {
-        var n = row.Length;
-        var scores = buffer.Scores;
-        var indices = buffer.Indices;
-        var count = 0;
-        if (includeAll)
-        {
-            for (var i = 0; i < n; i++)
-            {
-                if (i != query)
-                {
-                    scores[count] = row[i];
-                    indices[count++] = i;
-                }
-            }
-            return count;
-        }
-        var i0 = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var t = Vector256.Create(threshold);
-            var vectors = MemoryMarshal.Cast<float, Vector256<float>>(row);
-            for (var v = 0; v < vectors.Length; v++)
-            {
-                var mask = Vector256.GreaterThanOrEqual(vectors[v], t).ExtractMostSignificantBits();
-                while (mask != 0)
-                {
-                    var bit = BitOperations.TrailingZeroCount(mask);
-                    mask &= mask - 1;
-                    var i = v * 8 + bit;
-                    scores[count] = row[i];
-                    indices[count++] = i;
-                }
-            }
-            i0 = vectors.Length * 8;
-        }
-        for (var i = i0; i < n; i++)
-        {
-            if (row[i] >= threshold)
-            {
-                scores[count] = row[i];
-                indices[count++] = i;
-            }
-        }
-        // The query's own score is -inf, below any finite threshold; it is dropped here when the threshold is -inf.
-        for (var i = 0; i < count; i++)
-        {
-            if (indices[i] == query)
-            {
-                scores[i] = scores[count - 1];
-                indices[i] = indices[count - 1];
-                count--;
-                break;
-            }
-        }
-        return count;
-    }
-
-    private static int CountGreater(ReadOnlySpan<float> scores, float value)
-    {
-        var count = 0;
-        var i0 = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var t = Vector256.Create(value);
-            var vectors = MemoryMarshal.Cast<float, Vector256<float>>(scores);
-            for (var v = 0; v < vectors.Length; v++)
-            {
-                count += BitOperations.PopCount(Vector256.GreaterThan(vectors[v], t).ExtractMostSignificantBits());
-            }
-            i0 = vectors.Length * 8;
-        }
-        for (var i = i0; i < scores.Length; i++)
-        {
-            if (scores[i] > value)
-            {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    private static int CountEqual(ReadOnlySpan<float> scores, float value)
-    {
-        var count = 0;
-        var i0 = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var t = Vector256.Create(value);
-            var vectors = MemoryMarshal.Cast<float, Vector256<float>>(scores);
-            for (var v = 0; v < vectors.Length; v++)
-            {
-                count += BitOperations.PopCount(Vector256.Equals(vectors[v], t).ExtractMostSignificantBits());
-            }
-            i0 = vectors.Length * 8;
-        }
-        for (var i = i0; i < scores.Length; i++)
-        {
-            if (scores[i] == value)
-            {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    /// <summary>The <paramref name="nearest"/> best candidates, best first (larger score, then lower index).</summary>
-    private static void TopNearest(ReadOnlySpan<float> scores, ReadOnlySpan<int> indices, int nearest, int query, int[,] output)
-    {
-        if (nearest > 64)
-        {
-            // Insertion into a long list would cost nearest x candidates; sort the candidates instead.
-            var all = new (float Score, int Index)[scores.Length];
-            for (var i = 0; i < all.Length; i++)
-            {
-                all[i] = (scores[i], indices[i]);
-            }
-            Array.Sort(all, (a, b) => Better(a.Score, a.Index, b.Score, b.Index) ? -1 : Better(b.Score, b.Index, a.Score, a.Index) ? 1 : 0);
-            for (var j = 0; j < nearest; j++)
-            {
-                output[query, j] = all[j].Index;
-            }
-            return;
-        }
-        Span<float> bestScores = stackalloc float[nearest];
-        Span<int> bestIndices = stackalloc int[nearest];
-        var filled = 0;
-        for (var i = 0; i < scores.Length; i++)
-        {
-            var s = scores[i];
-            var index = indices[i];
-            if (filled == nearest && !Better(s, index, bestScores[filled - 1], bestIndices[filled - 1]))
-            {
-                continue;
-            }
-            var position = filled == nearest ? nearest - 1 : filled++;
-            while (position > 0 && Better(s, index, bestScores[position - 1], bestIndices[position - 1]))
-            {
-                bestScores[position] = bestScores[position - 1];
-                bestIndices[position] = bestIndices[position - 1];
-                position--;
-            }
-            bestScores[position] = s;
-            bestIndices[position] = index;
-        }
-        for (var j = 0; j < nearest; j++)
-        {
-            output[query, j] = bestIndices[j];
-        }
-    }
-
-    private static bool Better(float score, int index, float otherScore, int otherIndex) =>
-        score > otherScore || (score == otherScore && index < otherIndex);
 }

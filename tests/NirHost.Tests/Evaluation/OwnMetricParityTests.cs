@@ -35,8 +35,8 @@ public sealed class OwnMetricParityTests
     }
 
     /// <summary>
-    /// Tolerances: rankings of float32 scores hold pairs closer than float32 rounding, so faiss and this search may
-    /// order them differently (see <see cref="MetricParityTests"/>); the original's rho_spectrum takes singular
+    /// Tolerances: rankings equal the original's to 1e-9, scores being rounded as faiss rounds them (see
+    /// <see cref="MetricParityTests"/>); the original's rho_spectrum takes singular
     /// values from a float32 randomised SVD (the fixtures keep it exact: components + 10 oversamples cover every
     /// dimension); dists@inter averages class members in float32 there, in float64 here; the rest is float64 arithmetic.
     /// </summary>
