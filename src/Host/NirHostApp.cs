@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using NirHost.Abstractions;
 using NirHost.Host.Cli;
 using NirHost.Host.Composition;
+using NirHost.Host.Evaluation;
 using NirHost.Host.Options;
 using NirHost.Host.Plugins;
 using NirHost.Host.Training;
@@ -123,7 +124,6 @@ public static class NirHostApp
         {
             (selection.DataSslSet, "data_ssl_set", "it is obsolete in the original and has no NirHost equivalent"),
             (optimization.InternalSplit != 1, "internal_split", "meta-learning splits are not part of NirHost"),
-            (!configuration.Get<EvaluationOptions>().Evaltypes.SequenceEqual(["embeds"]), "evaltypes", "only the embedding (embeds) is evaluated"),
         };
         foreach (var (given, flag, why) in unsupported)
         {
@@ -132,7 +132,25 @@ public static class NirHostApp
                 throw new CommandLineException($"--{flag} is not supported yet: {why}.");
             }
         }
+        foreach (var evaltype in configuration.Get<EvaluationOptions>().Evaltypes)
+        {
+            if (!Evaluator.KnownEvaltypes.Contains(evaltype))
+            {
+                throw new CommandLineException($"--evaltypes {evaltype} is not available: {EvaltypeUnavailable}.");
+            }
+        }
     }
+
+    /// <summary>
+    /// Why an <c>--evaltypes</c> value other than embeds or avg_features stops the run. The original evaluates entries of
+    /// its network's output dict: its architectures' sample vectors are exactly these two (anything else fails there
+    /// with an empty feature list); <c>Combined_a_b-wa-wb</c> weights and concatenates the sub-embeddings of a
+    /// 'multifeature' network, which neither the NIR repository nor NirHost has.
+    /// </summary>
+    public const string EvaltypeUnavailable =
+        "the architectures evaluate their embedding (embeds) and their pooled backbone features (avg_features), the per-sample " +
+        "outputs of the original's networks; weighted combinations (Combined_...) need a network with several embeddings " +
+        "(the original's 'multifeature' architectures), which neither the original NIR code nor NirHost provides";
 
     /// <summary>
     /// Why <c>--use_float16</c> stops the run. The original wraps each step in CUDA autocast (float16 matrix

@@ -44,7 +44,7 @@ public static class NirHostServiceCollectionExtensions
         services.AddSingleton(sp => new Evaluator(configuration.Get<EvaluationOptions>().EvaluationMetrics
             .Distinct(StringComparer.Ordinal)
             .Select(name => sp.GetRequiredService<ComponentFactory>().Create<IMetric>(ComponentKind.Metric, name, "evaluation_metrics"))
-            .ToList()));
+            .ToList(), configuration.Get<EvaluationOptions>().Evaltypes));
         services.AddSingleton<Trainer>();
         return services;
     }

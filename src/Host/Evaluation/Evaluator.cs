@@ -6,11 +6,35 @@ namespace NirHost.Host.Evaluation;
 /// <summary>
 /// Embeds a split with the network in eval mode and computes the requested metrics: the union of their
 /// <see cref="IMetric.Needs"/> is computed once (one neighbour search per distance, one k-means), then
-/// every metric reads from it.
+/// every metric reads from it. With several evaluated outputs (<c>--evaltypes</c>) each is scored on its own.
 /// </summary>
-public sealed class Evaluator(IReadOnlyList<IMetric> metrics)
+public sealed class Evaluator(IReadOnlyList<IMetric> metrics, IReadOnlyList<string>? evaltypes = null)
 {
+    /// <summary>The embedding, the original's <c>out_dict['embeds']</c>; its metrics keep their plain names.</summary>
+    public const string Embeds = "embeds";
+
+    /// <summary>The backbone's pooled features, the original's <c>out_dict['avg_features']</c>.</summary>
+    public const string AvgFeatures = "avg_features";
+
+    /// <summary>The outputs <c>--evaltypes</c> may name: the per-sample vectors of the original architectures' output dict.</summary>
+    public static readonly IReadOnlyList<string> KnownEvaltypes = [Embeds, AvgFeatures];
+
     public IReadOnlyList<IMetric> Metrics { get; } = metrics;
+
+    public IReadOnlyList<string> Evaltypes { get; } = evaltypes is { Count: > 0 } ? [.. evaltypes.Distinct(StringComparer.Ordinal)] : [Embeds];
+
+    /// <summary>
+    /// The result key of <paramref name="metric"/> on <paramref name="evaltype"/>: the metric's name for the embedding,
+    /// <c>evaltype/metric</c> otherwise (the original logs them in groups named <c>evaltype_metric</c>).
+    /// </summary>
+    public static string Key(string evaltype, string metric) => evaltype == Embeds ? metric : $"{evaltype}/{metric}";
+
+    /// <summary>The evaluated output and metric name of a result key made by <see cref="Key"/>.</summary>
+    public static (string Evaltype, string Metric) ParseKey(string key)
+    {
+        var slash = key.IndexOf('/');
+        return slash > 0 && KnownEvaltypes.Contains(key[..slash]) ? (key[..slash], key[(slash + 1)..]) : (Embeds, key);
+    }
 
     public EvaluationNeeds Needs => Metrics.Aggregate(EvaluationNeeds.None, (all, metric) => all.Union(metric.Needs));
 
@@ -20,9 +44,22 @@ public sealed class Evaluator(IReadOnlyList<IMetric> metrics)
         EvaluationNeeds? extraNeeds = null, Action<EvaluationData>? inspect = null)
     {
         var needs = extraNeeds is null ? Needs : Needs.Union(extraNeeds);
-        using var data = Embed(model, split, batchSize, device, progress, needs.PooledFeatures);
-        var results = Compute(data, extraNeeds);
-        inspect?.Invoke(data);
+        using var data = Embed(model, split, batchSize, device, progress, needs.PooledFeatures || Evaltypes.Contains(AvgFeatures));
+        var results = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var evaltype in Evaltypes)
+        {
+            using var pooled = evaltype == AvgFeatures ? new EvaluationData(data.PooledFeatures!, [.. data.Labels], data.NumClasses, data.PooledFeatures) : null;
+            var evaluated = pooled ?? data;
+            foreach (var (name, value) in Compute(evaluated, extraNeeds))
+            {
+                results[Key(evaltype, name)] = value;
+            }
+            // The original draws its retrieval figure for every evaluated output into the same file: the last one stays.
+            if (evaltype == Evaltypes[^1])
+            {
+                inspect?.Invoke(evaluated);
+            }
+        }
         return results;
     }
 

@@ -8,7 +8,7 @@ public sealed class EvaluationOptions
     [Flag("evaluation_metrics", Help = "Metrics computed every epoch (Metrics components, e.g. e_recall@1).")]
     public string[] EvaluationMetrics { get; set; } = ["e_recall@1", "e_recall@2", "e_recall@4", "e_recall@10", "nmi", "f1", "mAP_1000"];
 
-    [Flag("evaltypes", Help = "Network outputs evaluated; embeds is the embedding.")]
+    [Flag("evaltypes", Help = "Network outputs evaluated, each on its own: embeds (the embedding) and/or avg_features (the pooled backbone features; its metrics are logged as avg_features/<metric>).")]
     public string[] Evaltypes { get; set; } = ["embeds"];
 
     [Flag("storage_metrics", Help = "Improvement in these metrics triggers checkpointing (with --store_improvements).")]

@@ -1,3 +1,4 @@
+using NirHost.Host.Evaluation;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -124,18 +125,19 @@ public sealed class RunFolder
     /// <summary>
     /// Appends an epoch to the original logger's files: one file per logged group, <c>Data_&lt;split&gt;_&lt;group&gt;.csv</c>.
     /// Each of <paramref name="scalars"/> (the training split's epochs, loss, time) is its own group; metrics are
-    /// grouped by evaluated output and name before the '@' (<c>embeds_e_recall</c> holds e_recall@1, @2, ...).
+    /// grouped by evaluated output and name before the '@' (<c>embeds_e_recall</c> holds e_recall@1, @2, ...;
+    /// <c>avg_features_e_recall</c> the same metrics of <c>avg_features/e_recall@k</c>, see <see cref="Evaluator.Key"/>).
     /// </summary>
-    public void AppendOriginalCsv(string split, IReadOnlyList<(string Name, double Value)> scalars,
-        IReadOnlyDictionary<string, double> metrics, string evaltype = "embeds")
+    public void AppendOriginalCsv(string split, IReadOnlyList<(string Name, double Value)> scalars, IReadOnlyDictionary<string, double> metrics)
     {
         foreach (var (name, value) in scalars)
         {
             AppendRow($"Data_{split}_{name}.csv", [(name, value)]);
         }
-        foreach (var group in metrics.GroupBy(m => $"{evaltype}_{m.Key.Split('@')[0]}", StringComparer.Ordinal))
+        var parsed = metrics.Select(m => (Key: Evaluator.ParseKey(m.Key), m.Value));
+        foreach (var group in parsed.GroupBy(m => $"{m.Key.Evaltype}_{m.Key.Metric.Split('@')[0]}", StringComparer.Ordinal))
         {
-            AppendRow($"Data_{split}_{group.Key}.csv", [.. group.Select(m => (m.Key, m.Value))]);
+            AppendRow($"Data_{split}_{group.Key}.csv", [.. group.Select(m => (m.Key.Metric, m.Value))]);
         }
     }
 

@@ -303,7 +303,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                 folder.AppendOriginalCsv("Test", [], test);
                 if (evaluation.StoreImprovements)
                 {
-                    StoreImprovements(folder, "Test", test, best, evaluation, model, criterion, epoch);
+                    StoreImprovements(folder, "Test", test, best, evaluation, evaluator.Evaltypes, model, criterion, epoch);
                 }
             }
             if (splits.Validation is { } validationSplit)
@@ -315,7 +315,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                 folder.AppendOriginalCsv("Val", [], validation);
                 if (evaluation.StoreImprovements)
                 {
-                    StoreImprovements(folder, "Val", validation, best, evaluation, model, criterion, epoch);
+                    StoreImprovements(folder, "Val", validation, best, evaluation, evaluator.Evaltypes, model, criterion, epoch);
                 }
             }
             if (!evaluation.NoTrainMetrics)
@@ -326,7 +326,7 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                 trainRow.AddRange(train.Select(kv => (kv.Key, kv.Value)));
                 if (evaluation.StoreImprovements)
                 {
-                    StoreImprovements(folder, "Train", train, best, evaluation, model, criterion, epoch);
+                    StoreImprovements(folder, "Train", train, best, evaluation, evaluator.Evaltypes, model, criterion, epoch);
                 }
             }
             folder.AppendCsv("Train", trainRow);
@@ -528,12 +528,14 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
     /// metric name alone, the other splits' by <c>split/metric</c>.
     /// </summary>
     private void StoreImprovements(RunFolder folder, string split, IReadOnlyDictionary<string, double> values, Dictionary<string, double> best,
-        EvaluationOptions evaluation, Architecture model, Criterion criterion, int epoch)
+        EvaluationOptions evaluation, IReadOnlyList<string> evaltypes, Architecture model, Criterion criterion, int epoch)
     {
-        foreach (var metric in evaluation.StorageMetrics)
+        // As the original: every storage metric of every evaluated output keeps its own best checkpoint.
+        foreach (var (evaltype, metric) in evaluation.StorageMetrics.SelectMany(m => evaltypes.Select(e => (e, m))))
         {
-            var key = split == "Test" ? metric : $"{split}/{metric}";
-            if (!values.TryGetValue(metric, out var value) || (best.TryGetValue(key, out var previous) && value <= previous))
+            var stored = Evaluator.Key(evaltype, metric);
+            var key = split == "Test" ? stored : $"{split}/{stored}";
+            if (!values.TryGetValue(stored, out var value) || (best.TryGetValue(key, out var previous) && value <= previous))
             {
                 continue;
             }
@@ -547,14 +549,14 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
             {
                 tensors["criterion." + name] = tensor;
             }
-            var file = Path.Combine(folder.Path, $"checkpoint_{split}_{metric.Replace('@', '_')}.safetensors");
+            var file = Path.Combine(folder.Path, $"checkpoint_{split}_{stored.Replace('@', '_').Replace('/', '_')}.safetensors");
             SafeTensorsFile.Write(file, tensors, new Dictionary<string, string>
             {
                 ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
-                ["metric"] = metric,
+                ["metric"] = stored,
                 ["value"] = value.ToString("R", CultureInfo.InvariantCulture),
             });
-            logger.LogInformation("Stored checkpoint {File} ({Metric} = {Value})", file, metric, value);
+            logger.LogInformation("Stored checkpoint {File} ({Metric} = {Value})", file, stored, value);
         }
     }
 }
