@@ -31,7 +31,7 @@ public class CriterionStepBenchmark
     private IBatchMiner? _miner;
 
     /// <summary>The original's 15 criteria and ProxyAnchor (<c>oproxy</c>, the NIR paper's baseline).</summary>
-    public static readonly string[] Losses =
+    public static string[] Losses { get; } =
     [
         "margin", "triplet", "contrastive", "multisimilarity", "npair", "softmax", "arcface", "s2sd",
         "angular", "histogram", "lifted", "quadruplet", "snr", "softtriplet", "proxynca", "oproxy",

@@ -23,8 +23,8 @@ namespace NirHost.Host.Evaluation;
 /// kept too few, among all its scores recomputed.
 /// </para>
 /// Memory: the embeddings (and their normalised copy for cosine), one packed copy of them, one tile of at most
-/// <see cref="MaxBlock"/> squared scores per thread, and the kept scores of unfinished rows (about
-/// 1.7 (k + 1) + 8 per row, fewer than a quarter of the rows' worth at a time on average); never N x N.
+/// <see cref="MaxBlock"/> squared scores per thread, and the kept scores of unfinished rows (k + 1 plus the sampling
+/// margin per row, about 1,740 for k = 1000 among 20,000, at most about a quarter of all rows' worth at once); never N x N.
 /// </summary>
 public static class NeighbourSearch
 {
@@ -87,7 +87,7 @@ public static class NeighbourSearch
         private readonly int[][]? _rankLists;
         private readonly ParallelOptions _parallel;
         private readonly ConcurrentStack<Worker> _idle = new();
-        private readonly ConcurrentStack<Kept> _spareKept = new();
+        private readonly ConcurrentStack<Kept.Segment> _segments = new();
         private readonly List<Worker> _workers = [];
         private readonly ThreadLocal<RowBuffers> _rowBuffers;
         private readonly bool _tiesToHigherIndex;
@@ -123,29 +123,41 @@ public static class NeighbourSearch
         {
             ComputeThresholds();
             var blocks = (_n + _block - 1) / _block;
-            for (var rowBlock = 0; rowBlock < blocks; rowBlock++)
+            for (var stage = 0; stage <= blocks; stage++)
             {
-                var current = rowBlock;
-                Parallel.For(rowBlock, blocks, _parallel, Rent, (columnBlock, _, worker) =>
+                // One parallel loop per tile row: its tiles, and alongside them the rows of the previous tile row, all of
+                // whose scores are in by then (rows of alternate tile rows keep into alternate lists).
+                var rowBlock = stage;
+                var tiles = stage < blocks ? blocks - stage : 0;
+                var finishing = stage - 1;
+                var rows = finishing >= 0 ? Math.Min(_block, _n - finishing * _block) : 0;
+                var chunk = Math.Max(1, rows / (_parallel.MaxDegreeOfParallelism * 8));
+                var parts = (rows + chunk - 1) / chunk;
+                var workers = _workers.ToArray();
+                Parallel.For(0, tiles + parts, _parallel, Rent, (item, _, worker) =>
                 {
-                    Tile(current, columnBlock, worker);
+                    if (item < tiles)
+                    {
+                        Tile(rowBlock, rowBlock + item, worker);
+                    }
+                    else
+                    {
+                        var part = item - tiles;
+                        for (var r = part * chunk; r < Math.Min(rows, (part + 1) * chunk); r++)
+                        {
+                            Finish(finishing, r, workers);
+                        }
+                    }
                     return worker;
                 }, _idle.Push);
-                var start = rowBlock * _block;
-                var rows = Math.Min(_block, _n - start);
-                var chunk = Math.Max(1, rows / (_parallel.MaxDegreeOfParallelism * 8));
-                Parallel.For(0, (rows + chunk - 1) / chunk, _parallel, part =>
+                if (finishing >= 0)
                 {
-                    for (var r = part * chunk; r < Math.Min(rows, (part + 1) * chunk); r++)
+                    foreach (var worker in _workers)
                     {
-                        Finish(start, r);
-                    }
-                });
-                foreach (var worker in _workers)
-                {
-                    foreach (var kept in worker.KeptAsRow)
-                    {
-                        kept.Count = 0;
+                        foreach (var kept in worker.KeptAsRow[finishing & 1])
+                        {
+                            kept.Clear();
+                        }
                     }
                 }
             }
@@ -153,16 +165,13 @@ public static class NeighbourSearch
             return new Result(_nearestIndices, _rankLists is null ? null : Flatten(_rankLists, _depth));
         }
 
-        /// <summary>Lists of finished rows serve later rows, so their grown arrays are allocated about once per open row.</summary>
-        private Kept RentKept() => _spareKept.TryPop(out var kept) ? kept : new Kept();
-
         private Worker Rent()
         {
             if (_idle.TryPop(out var worker))
             {
                 return worker;
             }
-            worker = new Worker(_block, _d);
+            worker = new Worker(_block, _d, _segments);
             lock (_workers)
             {
                 _workers.Add(worker);
@@ -325,7 +334,7 @@ public static class NeighbourSearch
                 var from = diagonal ? r : 0;
                 var row = tile.AsSpan(r * stride + from, columns - from);
                 ToScores(row, _norms?[rowStart + r] ?? 0, columnNorms[Math.Min(from, columnNorms.Length)..]);
-                KeepAtLeast(row, _thresholds[rowStart + r], columnStart + from, worker.KeptAsRow[r]);
+                KeepAtLeast(row, _thresholds[rowStart + r], columnStart + from, worker.KeptAsRow[rowBlock & 1][r]);
             }
             KeepByColumn(tile, stride, rows, rowStart, columns, columnStart, diagonal);
         }
@@ -385,32 +394,30 @@ public static class NeighbourSearch
                         var bit = BitOperations.TrailingZeroCount(mask);
                         mask &= mask - 1;
                         var column = columnStart + c0 + bit;
-                        (_keptAsColumn[column] ??= RentKept()).Add(tile[r * stride + c0 + bit], rowStart + r);
+                        (_keptAsColumn[column] ??= new Kept(_segments)).Add(tile[r * stride + c0 + bit], rowStart + r);
                     }
                 }
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Finish(int blockStart, int r)
+        private void Finish(int rowBlock, int r, Worker[] workers)
         {
-            var query = blockStart + r;
+            var query = rowBlock * _block + r;
             var buffer = _rowBuffers.Value!;
             var count = 0;
             if (_keptAsColumn[query] is { } asColumn)
             {
-                asColumn.Scores.AsSpan(0, asColumn.Count).CopyTo(buffer.Scores);
-                asColumn.Indices.AsSpan(0, asColumn.Count).CopyTo(buffer.Indices);
+                asColumn.CopyTo(buffer.Scores, buffer.Indices, 0);
                 count = asColumn.Count;
+                asColumn.Release();
                 _keptAsColumn[query] = null;
-                asColumn.Count = 0;
-                _spareKept.Push(asColumn);
             }
-            foreach (var worker in _workers)
+            // Workers started after this tile row's tiles kept nothing for it.
+            foreach (var worker in workers)
             {
-                var kept = worker.KeptAsRow[r];
-                kept.Scores.AsSpan(0, kept.Count).CopyTo(buffer.Scores.AsSpan(count));
-                kept.Indices.AsSpan(0, kept.Count).CopyTo(buffer.Indices.AsSpan(count));
+                var kept = worker.KeptAsRow[rowBlock & 1][r];
+                kept.CopyTo(buffer.Scores, buffer.Indices, count);
                 count += kept.Count;
             }
             if (count < _needed)
@@ -586,31 +593,83 @@ public static class NeighbourSearch
         return new SameClassRanks(depth, offsets, flat);
     }
 
-    /// <summary>Scores kept for one row, with the columns they belong to.</summary>
-    private sealed class Kept
+    /// <summary>
+    /// Scores kept for one row, with the columns they belong to, in segments of a shared pool: a finished row's
+    /// segments serve later rows, so the pass allocates about as much as it holds at once and copies nothing to grow.
+    /// </summary>
+    private sealed class Kept(ConcurrentStack<Kept.Segment> pool)
     {
-        public float[] Scores = new float[64];
-        public int[] Indices = new int[64];
-        public int Count;
+        private const int Shift = 8;
+        private const int Size = 1 << Shift;
+        private Segment[] _segments = new Segment[8];
+        private int _used;
+        private Segment? _current;
+
+        public int Count { get; private set; }
 
         public void Add(float score, int index)
         {
-            if (Count == Scores.Length)
+            var slot = Count & (Size - 1);
+            if (slot == 0)
             {
-                Array.Resize(ref Scores, Count * 2);
-                Array.Resize(ref Indices, Count * 2);
+                var segment = Count >> Shift;
+                if (segment == _used)
+                {
+                    if (_used == _segments.Length)
+                    {
+                        Array.Resize(ref _segments, _used * 2);
+                    }
+                    _segments[_used++] = pool.TryPop(out var spare) ? spare : new Segment();
+                }
+                _current = _segments[segment];
             }
-            Scores[Count] = score;
-            Indices[Count++] = index;
+            _current!.Scores[slot] = score;
+            _current.Indices[slot] = index;
+            Count++;
+        }
+
+        public void CopyTo(float[] scores, int[] indices, int offset)
+        {
+            for (int segment = 0, copied = 0; copied < Count; segment++)
+            {
+                var length = Math.Min(Size, Count - copied);
+                _segments[segment].Scores.AsSpan(0, length).CopyTo(scores.AsSpan(offset + copied));
+                _segments[segment].Indices.AsSpan(0, length).CopyTo(indices.AsSpan(offset + copied));
+                copied += length;
+            }
+        }
+
+        /// <summary>Empties the list; its segments stay for the next row it serves.</summary>
+        public void Clear() => Count = 0;
+
+        /// <summary>Empties the list and hands its segments back to the pool.</summary>
+        public void Release()
+        {
+            for (var i = 0; i < _used; i++)
+            {
+                pool.Push(_segments[i]);
+            }
+            _used = 0;
+            _current = null;
+            Count = 0;
+        }
+
+        public sealed class Segment
+        {
+            public readonly float[] Scores = new float[Size];
+            public readonly int[] Indices = new int[Size];
         }
     }
 
-    /// <summary>What one thread needs for a tile: the tile, the rows it keeps for the current row block, a padded row group.</summary>
-    private sealed class Worker(int block, int d)
+    /// <summary>What one thread needs for a tile: the tile, the rows it keeps for the current and the previous tile row, a padded row group.</summary>
+    private sealed class Worker(int block, int d, ConcurrentStack<Kept.Segment> segments)
     {
         public readonly float[] Tile = new float[block * block];
-        public readonly Kept[] KeptAsRow = Enumerable.Range(0, block).Select(_ => new Kept()).ToArray();
+        public readonly Kept[][] KeptAsRow = [NewLists(block, segments), NewLists(block, segments)];
         public readonly float[] Padding = new float[FaissArithmetic.RowGroup * d];
+
+        private static Kept[] NewLists(int count, ConcurrentStack<Kept.Segment> segments) =>
+            Enumerable.Range(0, count).Select(_ => new Kept(segments)).ToArray();
     }
 
     private sealed class RowBuffers(int n)
