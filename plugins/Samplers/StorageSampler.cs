@@ -202,7 +202,12 @@ public abstract class StorageSampler : IStorageBatchSampler, IResumableState, ID
         _momentum = state.TryGetValue("momentum", out var momentum) ? Kept(momentum) : null;
     }
 
-    private static Tensor Kept(Tensor saved) => saved.to(float32).cpu().clone().DetachFromDisposeScope();
+    private static Tensor Kept(Tensor saved)
+    {
+        // The conversions' intermediates go with the scope; the copy is kept across epochs, out of every scope.
+        using var scope = NewDisposeScope();
+        return saved.to(float32).cpu().clone().DetachFromDisposeScope();
+    }
 
     public void Dispose()
     {
