@@ -13,10 +13,15 @@ public sealed class MinedSetTerms : IDisposable
     {
         Count = sets.Count;
         Anchors = tensor(sets.Anchors, dtype: int64, device: device);
-        // The masks belong to the miner's result (freed with the step's dispose scope); only the index tensor is owned here.
+        // The masks belong to the miner's result (freed with the step's dispose scope); owned here are the index
+        // tensor and any copy made to move a mask to the batch's device.
+        (_movedPositives, _movedNegatives) = (sets.Positives.device != device, sets.Negatives.device != device);
         Positives = sets.Positives.device == device ? sets.Positives : sets.Positives.to(device);
         Negatives = sets.Negatives.device == device ? sets.Negatives : sets.Negatives.to(device);
     }
+
+    private readonly bool _movedPositives;
+    private readonly bool _movedNegatives;
 
     public int Count { get; }
 
@@ -29,11 +34,21 @@ public sealed class MinedSetTerms : IDisposable
     /// <summary>Runs the batch's miner for anchor sets on detached embeddings.</summary>
     public static MinedSetTerms Mine(CriterionBatch batch, string criterion)
     {
-        var miner = batch.Miner ?? throw new InvalidOperationException(
-            $"Criterion '{criterion}' needs a batch miner (--batch_mining) but the batch carries none.");
+        var miner = MinedTuples.RequiredMiner(batch, criterion);
         using var detached = batch.Embeddings.detach();
         return new MinedSetTerms(miner.MineSets(detached, batch.Labels, batch.Random), batch.Embeddings.device);
     }
 
-    public void Dispose() => Anchors.Dispose();
+    public void Dispose()
+    {
+        Anchors.Dispose();
+        if (_movedPositives)
+        {
+            Positives.Dispose();
+        }
+        if (_movedNegatives)
+        {
+            Negatives.Dispose();
+        }
+    }
 }

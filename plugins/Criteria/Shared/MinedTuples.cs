@@ -48,11 +48,14 @@ public sealed class MinedTuples : IDisposable
     /// </summary>
     public static MinedTuples Mine(CriterionBatch batch, string criterion)
     {
-        var miner = batch.Miner ?? throw new InvalidOperationException(
-            $"Criterion '{criterion}' needs a batch miner (--batch_mining) but the batch carries none.");
+        var miner = RequiredMiner(batch, criterion);
         using var detached = batch.Embeddings.detach();
         return new MinedTuples(miner.Mine(detached, batch.Labels, batch.Random), batch.Embeddings.device);
     }
+
+    /// <summary>The batch's miner, or an error naming the criterion that needs one.</summary>
+    internal static IBatchMiner RequiredMiner(CriterionBatch batch, string criterion) => batch.Miner ?? throw new InvalidOperationException(
+        $"Criterion '{criterion}' needs a batch miner (--batch_mining) but the batch carries none.");
 
     public void Dispose()
     {
