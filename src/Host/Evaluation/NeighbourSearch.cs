@@ -1,8 +1,10 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using NirHost.Abstractions;
 using static TorchSharp.torch;
 
@@ -17,14 +19,15 @@ namespace NirHost.Host.Evaluation;
 /// Scores are computed in square tiles of the upper triangle only: a dot product is bitwise symmetric, so each tile
 /// serves its rows and, transposed, its columns, which halves the arithmetic. A pilot pass over evenly spaced sample
 /// columns gives each row a threshold that at least k + 1 of its scores reach (four standard deviations of sampling
-/// error to spare), and a tile keeps only the scores at or above the thresholds of their row and of their column.
-/// A row is finished once its tile row is done: its nearest neighbours and the ranks of its own class are counted
-/// among the kept scores (every sample ranked above a kept one was kept too), or, in the rare row whose threshold
-/// kept too few, among all its scores recomputed.
+/// error to spare), and a tile keeps only the scores at or above the thresholds of their row and of their column,
+/// sifting each group of rows while its scores are still in the core's cache. A row is finished once its tile row is
+/// done: its kept scores (every sample ranked above a kept one was kept too) are put in faiss's order by a bucket
+/// sort, or, in the rare row whose threshold kept too few, all its scores, recomputed.
 /// </para>
-/// Memory: the embeddings (and their normalised copy for cosine), one packed copy of them, one tile of at most
-/// <see cref="MaxBlock"/> squared scores per thread, and the kept scores of unfinished rows (k + 1 plus the sampling
-/// margin per row, about 1,740 for k = 1000 among 20,000, at most about a quarter of all rows' worth at once); never N x N.
+/// Memory: the embeddings (and their normalised copy for cosine), one packed copy of them, a group of rows' scores
+/// per thread, and the kept scores of unfinished rows (k + 1 plus the sampling margin per row, about 1,740 for
+/// k = 1000 among 20,000, at most about a quarter of all rows' worth at once, in lists that at most double what they
+/// hold); never N x N.
 /// </summary>
 public static class NeighbourSearch
 {
@@ -82,13 +85,15 @@ public static class NeighbourSearch
         private readonly int _block;
         private readonly float[] _packed;
         private readonly float[] _thresholds;
-        private readonly Kept?[] _keptAsColumn;
+        private readonly ChunkPool _chunks = new();
+        private readonly ConcurrentStack<Hits> _spareHits = new();
+        // Per tile row i, what its tiles (i, i..) kept for its rows; per tile column j, what the tiles (..j, j) kept for its columns.
+        private readonly Hits[][] _rowHits;
+        private readonly Hits[][] _columnHits;
         private readonly int[,]? _nearestIndices;
         private readonly int[][]? _rankLists;
         private readonly ParallelOptions _parallel;
         private readonly ConcurrentStack<Worker> _idle = new();
-        private readonly ConcurrentStack<Kept.Segment> _segments = new();
-        private readonly List<Worker> _workers = [];
         private readonly ThreadLocal<RowBuffers> _rowBuffers;
         private readonly bool _tiesToHigherIndex;
 
@@ -112,7 +117,9 @@ public static class NeighbourSearch
             _block = Math.Min(block, RoundUp(n, FaissArithmetic.PanelWidth));
             _packed = FaissArithmetic.Pack(keys, d, 0, n);
             _thresholds = new float[RoundUp(n, 16)];
-            _keptAsColumn = new Kept?[n];
+            var blocks = (n + _block - 1) / _block;
+            _rowHits = Enumerable.Range(0, blocks).Select(i => new Hits[blocks - i]).ToArray();
+            _columnHits = Enumerable.Range(0, blocks).Select(j => new Hits[j + 1]).ToArray();
             _nearestIndices = nearest > 0 ? new int[n, nearest] : null;
             _rankLists = depth > 0 ? new int[n][] : null;
             _parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
@@ -133,7 +140,6 @@ public static class NeighbourSearch
                 var rows = finishing >= 0 ? Math.Min(_block, _n - finishing * _block) : 0;
                 var chunk = Math.Max(1, rows / (_parallel.MaxDegreeOfParallelism * 8));
                 var parts = (rows + chunk - 1) / chunk;
-                var workers = _workers.ToArray();
                 Parallel.For(0, tiles + parts, _parallel, Rent, (item, _, worker) =>
                 {
                     if (item < tiles)
@@ -145,38 +151,33 @@ public static class NeighbourSearch
                         var part = item - tiles;
                         for (var r = part * chunk; r < Math.Min(rows, (part + 1) * chunk); r++)
                         {
-                            Finish(finishing, r, workers);
+                            Finish(finishing, r);
                         }
                     }
                     return worker;
                 }, _idle.Push);
                 if (finishing >= 0)
                 {
-                    foreach (var worker in _workers)
-                    {
-                        foreach (var kept in worker.KeptAsRow[finishing & 1])
-                        {
-                            kept.Clear();
-                        }
-                    }
+                    Release(_rowHits[finishing]);
+                    Release(_columnHits[finishing]);
                 }
             }
             _rowBuffers.Dispose();
             return new Result(_nearestIndices, _rankLists is null ? null : Flatten(_rankLists, _depth));
         }
 
-        private Worker Rent()
+        private Worker Rent() => _idle.TryPop(out var worker) ? worker : new Worker(_block, _d);
+
+        private Hits RentHits() => _spareHits.TryPop(out var hits) ? hits : new Hits(_block);
+
+        private void Release(Hits[] hits)
         {
-            if (_idle.TryPop(out var worker))
+            foreach (var tile in hits)
             {
-                return worker;
+                tile.Release(_chunks);
+                _spareHits.Push(tile);
             }
-            worker = new Worker(_block, _d, _segments);
-            lock (_workers)
-            {
-                _workers.Add(worker);
-            }
-            return worker;
+            Array.Clear(hits);
         }
 
         /// <summary>
@@ -317,45 +318,55 @@ public static class NeighbourSearch
             var columnStart = columnBlock * _block;
             var columns = Math.Min(_block, _n - columnStart);
             var panels = (columns + FaissArithmetic.PanelWidth - 1) / FaissArithmetic.PanelWidth;
-            var tile = worker.Tile;
-            var stride = _block;
+            var scores = worker.Scores;
             var diagonal = rowBlock == columnBlock;
+            var columnNorms = _norms is null ? ReadOnlySpan<float>.Empty : _norms.AsSpan(columnStart, columns);
+            var rowHits = RentHits();
+            worker.ClearColumnHits();
             for (var group = 0; group < rows; group += FaissArithmetic.RowGroup)
             {
+                // Each group of rows is sifted right after its products, while they are still in the core's cache.
+                var groupRows = Math.Min(FaissArithmetic.RowGroup, rows - group);
                 // On the diagonal only the upper triangle is needed: panels wholly left of the group are skipped.
                 var skipped = diagonal ? group / FaissArithmetic.PanelWidth : 0;
-                DotGroup(rowStart + group, Math.Min(FaissArithmetic.RowGroup, rows - group), _packed, columnStart / FaissArithmetic.PanelWidth + skipped,
-                    panels - skipped, tile, group * stride + skipped * FaissArithmetic.PanelWidth, stride, worker.Padding);
+                DotGroup(rowStart + group, groupRows, _packed, columnStart / FaissArithmetic.PanelWidth + skipped,
+                    panels - skipped, scores, skipped * FaissArithmetic.PanelWidth, _block, worker.Padding);
+                for (var g = 0; g < groupRows; g++)
+                {
+                    // A diagonal row starts at its own column (itself included); the columns before it come from the transposed pass.
+                    var r = group + g;
+                    var from = diagonal ? r : 0;
+                    var row = scores.AsSpan(g * _block + from, columns - from);
+                    ToScores(row, _norms?[rowStart + r] ?? 0, columnNorms[Math.Min(from, columnNorms.Length)..]);
+                    rowHits.Starts[r] = rowHits.Count;
+                    KeepAtLeast(row, _thresholds[rowStart + r], columnStart + from, rowHits);
+                }
+                KeepByColumn(scores, group, groupRows, rowStart, columns, columnStart, diagonal, worker);
             }
-            var columnNorms = _norms is null ? ReadOnlySpan<float>.Empty : _norms.AsSpan(columnStart, columns);
-            for (var r = 0; r < rows; r++)
-            {
-                // A diagonal row starts at its own column (itself included); the columns before it come from the transposed pass.
-                var from = diagonal ? r : 0;
-                var row = tile.AsSpan(r * stride + from, columns - from);
-                ToScores(row, _norms?[rowStart + r] ?? 0, columnNorms[Math.Min(from, columnNorms.Length)..]);
-                KeepAtLeast(row, _thresholds[rowStart + r], columnStart + from, worker.KeptAsRow[rowBlock & 1][r]);
-            }
-            KeepByColumn(tile, stride, rows, rowStart, columns, columnStart, diagonal);
+            rowHits.Starts[rows] = rowHits.Count;
+            _rowHits[rowBlock][columnBlock - rowBlock] = rowHits;
+            _columnHits[columnBlock][rowBlock] = worker.GroupColumnHits(columns, RentHits(), _chunks);
         }
 
+        /// <summary>The keys of the scores in <paramref name="row"/> at or above <paramref name="threshold"/>, appended to <paramref name="hits"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void KeepAtLeast(ReadOnlySpan<float> row, float threshold, int indexOffset, Kept kept)
+        private void KeepAtLeast(ReadOnlySpan<float> row, float threshold, int indexOffset, Hits hits)
         {
             var i0 = 0;
-            if (Vector512.IsHardwareAccelerated)
+            if (Avx512F.IsSupported)
             {
                 var t = Vector512.Create(threshold);
+                var limit = Vector512.Create(KeyLimit(threshold));
                 var vectors = MemoryMarshal.Cast<float, Vector512<float>>(row);
                 for (var v = 0; v < vectors.Length; v++)
                 {
-                    var mask = Vector512.GreaterThanOrEqual(vectors[v], t).ExtractMostSignificantBits();
-                    while (mask != 0)
+                    if (!Vector512.GreaterThanOrEqualAny(vectors[v], t))
                     {
-                        var i = v * 16 + BitOperations.TrailingZeroCount(mask);
-                        mask &= mask - 1;
-                        kept.Add(row[i], indexOffset + i);
+                        continue;
                     }
+                    var (lower, upper) = Keys(vectors[v], Indices(indexOffset + v * 16), Indices(indexOffset + v * 16 + 8));
+                    hits.Append(lower, Vector512.LessThanOrEqual(lower, limit), _chunks);
+                    hits.Append(upper, Vector512.LessThanOrEqual(upper, limit), _chunks);
                 }
                 i0 = vectors.Length * 16;
             }
@@ -363,68 +374,77 @@ public static class NeighbourSearch
             {
                 if (row[i] >= threshold)
                 {
-                    kept.Add(row[i], indexOffset + i);
+                    hits.Add(Key(row[i], indexOffset + i), _chunks);
                 }
             }
         }
 
         /// <summary>
-        /// The tile transposed: scores kept for the columns' own rows, which only this tile writes in this pass. On
-        /// the diagonal, only the scores above it (row before column).
+        /// A group's scores transposed: kept for the columns' own rows, noted in the worker's column hits. On the
+        /// diagonal, only the scores above it (row before column).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void KeepByColumn(float[] tile, int stride, int rows, int rowStart, int columns, int columnStart, bool diagonal)
+        private void KeepByColumn(float[] scores, int group, int groupRows, int rowStart, int columns, int columnStart, bool diagonal, Worker worker)
         {
-            for (var c0 = 0; c0 < columns; c0 += 16)
+            ref var first = ref MemoryMarshal.GetArrayDataReference(scores);
+            var lane = Vector512<int>.Indices;
+            for (var c0 = diagonal ? group / 16 * 16 : 0; c0 < columns; c0 += 16)
             {
-                var width = Math.Min(16, columns - c0);
                 var thresholds = Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_thresholds), (nuint)(columnStart + c0));
-                var valid = width == 16 ? ulong.MaxValue : (1UL << width) - 1;
-                var lastRow = diagonal ? Math.Min(rows, c0 + 16) : rows;
-                for (var r = 0; r < lastRow; r++)
+                var strip = lane + Vector512.Create(c0);
+                var inTile = Vector512.LessThan(strip, Vector512.Create(columns));
+                for (var g = 0; g < groupRows; g++)
                 {
-                    var scores = Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(tile), (nuint)(r * stride + c0));
-                    var mask = Vector512.GreaterThanOrEqual(scores, thresholds).ExtractMostSignificantBits() & valid;
-                    if (diagonal && r >= c0)
+                    var r = group + g;
+                    var offset = g * _block + c0;
+                    var values = Vector512.LoadUnsafe(ref first, (nuint)offset);
+                    var kept = Vector512.GreaterThanOrEqual(values, thresholds).AsInt32() & inTile;
+                    if (diagonal)
                     {
-                        mask &= ~((2UL << (r - c0)) - 1);
+                        // Only columns after the row's own.
+                        kept &= Vector512.GreaterThan(strip, Vector512.Create(r));
                     }
+                    if (kept == Vector512<int>.Zero)
+                    {
+                        continue;
+                    }
+                    if (Avx512F.IsSupported)
+                    {
+                        var index = Vector512.Create((ulong)IndexKey(rowStart + r));
+                        var (lower, upper) = Keys(values, index, index);
+                        worker.AppendColumnHits(lower, upper, kept, strip);
+                        continue;
+                    }
+                    var mask = kept.ExtractMostSignificantBits();
                     while (mask != 0)
                     {
                         var bit = BitOperations.TrailingZeroCount(mask);
                         mask &= mask - 1;
-                        var column = columnStart + c0 + bit;
-                        (_keptAsColumn[column] ??= new Kept(_segments)).Add(tile[r * stride + c0 + bit], rowStart + r);
+                        worker.AddColumnHit(c0 + bit, Key(scores[offset + bit], rowStart + r));
                     }
                 }
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Finish(int rowBlock, int r, Worker[] workers)
+        private void Finish(int rowBlock, int r)
         {
             var query = rowBlock * _block + r;
             var buffer = _rowBuffers.Value!;
             var count = 0;
-            if (_keptAsColumn[query] is { } asColumn)
+            foreach (var hits in _rowHits[rowBlock])
             {
-                asColumn.CopyTo(buffer.Scores, buffer.Indices, 0);
-                count = asColumn.Count;
-                asColumn.Release();
-                _keptAsColumn[query] = null;
+                count += hits.CopyTo(r, buffer.Keys, count);
             }
-            // Workers started after this tile row's tiles kept nothing for it.
-            foreach (var worker in workers)
+            foreach (var hits in _columnHits[rowBlock])
             {
-                var kept = worker.KeptAsRow[rowBlock & 1][r];
-                kept.CopyTo(buffer.Scores, buffer.Indices, count);
-                count += kept.Count;
+                count += hits.CopyTo(r, buffer.Keys, count);
             }
             if (count < _needed)
             {
                 count = WholeRow(query, buffer);
             }
-            Select(query, buffer.Scores.AsSpan(0, count), buffer.Indices.AsSpan(0, count), buffer);
+            Select(query, buffer.Keys.AsSpan(0, count), buffer);
         }
 
         /// <summary>The rare row whose sampled threshold kept too few: all its scores, computed the same way.</summary>
@@ -439,22 +459,23 @@ public static class NeighbourSearch
             FaissArithmetic.Dot(buffer.Padding, 0, _d, _packed, 0, panels, buffer.Whole, 0, width);
             var row = buffer.Whole.AsSpan(0, _n);
             ToScores(row, _norms?[query] ?? 0, _norms);
-            row.CopyTo(buffer.Scores);
             for (var i = 0; i < _n; i++)
             {
-                buffer.Indices[i] = i;
+                buffer.Keys[i] = Key(row[i], i);
             }
             return _n;
         }
 
         /// <summary>
-        /// Nearest neighbours and own-class ranks among the kept candidates, in faiss's order, the first candidate
-        /// dropped as the original drops the first search result.
+        /// Nearest neighbours and own-class ranks among the row's candidates in faiss's order, the first dropped as the
+        /// original drops the first search result. A member's rank is its position in that order: the number of
+        /// candidates before it, the dropped one included. Only the members are sorted; every other candidate is
+        /// counted against them, and those behind the last member not at all.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Select(int query, ReadOnlySpan<float> scores, ReadOnlySpan<int> indices, RowBuffers buffer)
+        private void Select(int query, ReadOnlySpan<ulong> keys, RowBuffers buffer)
         {
-            var top = Top(scores, indices, Math.Min(_nearest + 1, scores.Length), buffer);
+            var top = Top(keys, Math.Min(_nearest + 1, keys.Length), buffer);
             if (_nearestIndices is not null)
             {
                 for (var j = 0; j < _nearest; j++)
@@ -466,83 +487,77 @@ public static class NeighbourSearch
             {
                 return;
             }
-            var dropped = IndexOf(top[0]);
+            var dropped = top[0];
             var own = _labels[query];
-            var members = buffer.Keys(scores.Length);
+            var members = buffer.Members;
             var m = 0;
-            for (var i = 0; i < scores.Length; i++)
+            foreach (var key in keys)
             {
-                if (_labels[indices[i]] == own && indices[i] != dropped)
+                if (_labels[IndexOf(key)] == own && key != dropped)
                 {
-                    members[m++] = Key(scores[i], indices[i]);
+                    members[m++] = key;
                 }
             }
             var sorted = members.AsSpan(0, m);
-            sorted.Sort();
-            var better = buffer.Counts(m + 1);
+            Sort(sorted);
+            // better[j]: candidates before member j but not before member j - 1. Member j has the dropped first result
+            // and j members before it; the other candidates before the last member are counted one by one.
+            var better = buffer.Better(m);
             if (m > 0)
             {
+                better[..m].Fill(1);
                 var worst = sorted[m - 1];
-                for (var i = 0; i < scores.Length; i++)
+                foreach (var key in keys)
                 {
-                    var key = Key(scores[i], indices[i]);
-                    if (key >= worst)
+                    if (key < worst && key != dropped && _labels[IndexOf(key)] != own)
                     {
-                        continue;
+                        better[FirstAfter(sorted, key)]++;
                     }
-                    // The first member this candidate beats; it beats every member after it too.
-                    int lo = 0, hi = m - 1;
-                    while (lo < hi)
-                    {
-                        var mid = (lo + hi) >> 1;
-                        if (key < sorted[mid])
-                        {
-                            hi = mid;
-                        }
-                        else
-                        {
-                            lo = mid + 1;
-                        }
-                    }
-                    better[lo]++;
                 }
             }
-            buffer.Ranks.Clear();
-            var above = 0;
+            var ranks = 0;
             for (var j = 0; j < m; j++)
             {
-                above += better[j];
-                // Ranks count from the dropped first result, which is better than every member.
-                if (above > _depth)
+                ranks += better[j];
+                if (ranks > _depth)
                 {
+                    m = j;
                     break;
                 }
-                buffer.Ranks.Add(above);
+                better[j] = ranks;
             }
-            _rankLists[query] = [.. buffer.Ranks];
+            _rankLists[query] = better[..m].ToArray();
         }
 
-        /// <summary>The <paramref name="count"/> best candidates' keys, best first.</summary>
+        /// <summary>The first of the ascending <paramref name="sorted"/> keys greater than <paramref name="key"/>, by a branch-free binary search.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int FirstAfter(ReadOnlySpan<ulong> sorted, ulong key)
+        {
+            var position = 0;
+            for (var length = sorted.Length; length > 1;)
+            {
+                var half = length >> 1;
+                position = sorted[position + half - 1] <= key ? position + half : position;
+                length -= half;
+            }
+            return sorted[position] <= key ? position + 1 : position;
+        }
+
+        /// <summary>The <paramref name="count"/> best keys, best first: an insertion into a short sorted list that most keys miss.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private ReadOnlySpan<ulong> Top(ReadOnlySpan<float> scores, ReadOnlySpan<int> indices, int count, RowBuffers buffer)
+        private static ReadOnlySpan<ulong> Top(ReadOnlySpan<ulong> keys, int count, RowBuffers buffer)
         {
             if (count > 64)
             {
-                var all = buffer.Keys(scores.Length);
-                for (var i = 0; i < scores.Length; i++)
-                {
-                    all[i] = Key(scores[i], indices[i]);
-                }
-                all.AsSpan(0, scores.Length).Sort();
-                var copy = buffer.Top(count);
-                all.AsSpan(0, count).CopyTo(copy);
-                return copy.AsSpan(0, count);
+                var all = buffer.Sorted.AsSpan(0, keys.Length);
+                keys.CopyTo(all);
+                Sort(all);
+                return all[..count];
             }
-            var best = buffer.Top(count);
+            var best = buffer.Sorted.AsSpan(0, count);
             var filled = 0;
-            for (var i = 0; i < scores.Length; i++)
+            foreach (var key in keys)
             {
-                var key = Key(scores[i], indices[i]);
                 if (filled == count && key >= best[filled - 1])
                 {
                     continue;
@@ -555,18 +570,74 @@ public static class NeighbourSearch
                 }
                 best[position] = key;
             }
-            return best.AsSpan(0, count);
+            return best;
+        }
+
+        private static void Sort(Span<ulong> keys)
+        {
+            if (keys.Length <= 32)
+            {
+                InsertionSort(keys);
+            }
+            else
+            {
+                keys.Sort();
+            }
+        }
+
+        private static void InsertionSort(Span<ulong> keys)
+        {
+            for (var i = 1; i < keys.Length; i++)
+            {
+                var key = keys[i];
+                var j = i - 1;
+                while (j >= 0 && keys[j] > key)
+                {
+                    keys[j + 1] = keys[j];
+                    j--;
+                }
+                keys[j + 1] = key;
+            }
         }
 
         /// <summary>
         /// A key whose ascending order is faiss's order of results: larger score first (the two zeros equal), then
         /// the index faiss puts first among equals.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private ulong Key(float score, int index)
         {
             var bits = BitConverter.SingleToUInt32Bits(score + 0f);
             var ascending = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
-            return ((ulong)~ascending << 32) | (uint)(_tiesToHigherIndex ? int.MaxValue - index : index);
+            return ((ulong)~ascending << 32) | (uint)IndexKey(index);
+        }
+
+        /// <summary>The low half of a key: the index, or its complement where ties go to the higher index.</summary>
+        private int IndexKey(int index) => _tiesToHigherIndex ? int.MaxValue - index : index;
+
+        /// <summary>The largest key of a score at or above <paramref name="threshold"/>.</summary>
+        private ulong KeyLimit(float threshold) => Key(threshold, 0) | uint.MaxValue;
+
+        /// <summary>The key halves of indices first..first+7 as <see cref="Key"/> makes them.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector512<ulong> Indices(int first)
+        {
+            var indices = Vector512.Create((ulong)first) + Vector512<ulong>.Indices;
+            return _tiesToHigherIndex ? Vector512.Create((ulong)int.MaxValue) - indices : indices;
+        }
+
+        /// <summary>
+        /// <see cref="Key"/> of sixteen scores at once, in two halves of eight, with the key halves of their indices.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static (Vector512<ulong> Lower, Vector512<ulong> Upper) Keys(Vector512<float> scores, Vector512<ulong> lowerIndices, Vector512<ulong> upperIndices)
+        {
+            // The two zeros are one score.
+            var bits = Vector512.ConditionalSelect(Vector512.Equals(scores, Vector512<float>.Zero), Vector512<uint>.Zero.AsSingle(), scores).AsUInt32();
+            var negative = Vector512.ShiftRightArithmetic(bits.AsInt32(), 31).AsUInt32();
+            var high = ~(bits ^ (negative | Vector512.Create(0x8000_0000u)));
+            var (lower, upper) = Vector512.Widen(high);
+            return (Vector512.ShiftLeft(lower, 32) | lowerIndices, Vector512.ShiftLeft(upper, 32) | upperIndices);
         }
 
         private int IndexOf(ulong key)
@@ -593,108 +664,209 @@ public static class NeighbourSearch
         return new SameClassRanks(depth, offsets, flat);
     }
 
-    /// <summary>
-    /// Scores kept for one row, with the columns they belong to, in segments of a shared pool: a finished row's
-    /// segments serve later rows, so the pass allocates about as much as it holds at once and copies nothing to grow.
-    /// </summary>
-    private sealed class Kept(ConcurrentStack<Kept.Segment> pool)
+    /// <summary>Fixed-size chunks of key storage shared by a pass: finished rows hand theirs back to later tiles.</summary>
+    private sealed class ChunkPool
     {
-        private const int Shift = 8;
-        private const int Size = 1 << Shift;
-        private Segment[] _segments = new Segment[8];
-        private int _used;
-        private Segment? _current;
+        public const int Shift = 9;
+        public const int Size = 1 << Shift;
+        private readonly Stack<ulong[]> _free = new();
 
-        public int Count { get; private set; }
-
-        public void Add(float score, int index)
+        public ulong[] Rent()
         {
-            var slot = Count & (Size - 1);
-            if (slot == 0)
+            lock (_free)
             {
-                var segment = Count >> Shift;
-                if (segment == _used)
+                if (_free.TryPop(out var chunk))
                 {
-                    if (_used == _segments.Length)
-                    {
-                        Array.Resize(ref _segments, _used * 2);
-                    }
-                    _segments[_used++] = pool.TryPop(out var spare) ? spare : new Segment();
+                    return chunk;
                 }
-                _current = _segments[segment];
             }
-            _current!.Scores[slot] = score;
-            _current.Indices[slot] = index;
-            Count++;
+            return new ulong[Size];
         }
 
-        public void CopyTo(float[] scores, int[] indices, int offset)
+        public void Return(List<ulong[]> chunks)
         {
-            for (int segment = 0, copied = 0; copied < Count; segment++)
+            lock (_free)
             {
-                var length = Math.Min(Size, Count - copied);
-                _segments[segment].Scores.AsSpan(0, length).CopyTo(scores.AsSpan(offset + copied));
-                _segments[segment].Indices.AsSpan(0, length).CopyTo(indices.AsSpan(offset + copied));
-                copied += length;
+                foreach (var chunk in chunks)
+                {
+                    _free.Push(chunk);
+                }
             }
-        }
-
-        /// <summary>Empties the list; its segments stay for the next row it serves.</summary>
-        public void Clear() => Count = 0;
-
-        /// <summary>Empties the list and hands its segments back to the pool.</summary>
-        public void Release()
-        {
-            for (var i = 0; i < _used; i++)
-            {
-                pool.Push(_segments[i]);
-            }
-            _used = 0;
-            _current = null;
-            Count = 0;
-        }
-
-        public sealed class Segment
-        {
-            public readonly float[] Scores = new float[Size];
-            public readonly int[] Indices = new int[Size];
+            chunks.Clear();
         }
     }
 
-    /// <summary>What one thread needs for a tile: the tile, the rows it keeps for the current and the previous tile row, a padded row group.</summary>
-    private sealed class Worker(int block, int d, ConcurrentStack<Kept.Segment> segments)
+    /// <summary>
+    /// The keys one tile kept for the rows of one block (or, transposed, for its columns), grouped by row: row r's
+    /// are at positions <c>Starts[r]</c> up to <c>Starts[r + 1]</c> of a chain of pooled chunks.
+    /// </summary>
+    private sealed class Hits(int block)
     {
-        public readonly float[] Tile = new float[block * block];
-        public readonly Kept[][] KeptAsRow = [NewLists(block, segments), NewLists(block, segments)];
-        public readonly float[] Padding = new float[FaissArithmetic.RowGroup * d];
+        public readonly int[] Starts = new int[block + 1];
+        public int Count;
+        private readonly List<ulong[]> _chunks = [];
+        private ulong[]? _current;
 
-        private static Kept[] NewLists(int count, ConcurrentStack<Kept.Segment> segments) =>
-            Enumerable.Range(0, count).Select(_ => new Kept(segments)).ToArray();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(ulong key, ChunkPool pool)
+        {
+            var slot = Count & (ChunkPool.Size - 1);
+            if (slot == 0)
+            {
+                _chunks.Add(_current = pool.Rent());
+            }
+            _current![slot] = key;
+            Count++;
+        }
+
+        /// <summary>The <paramref name="keys"/> whose <paramref name="mask"/> lane is set, in lane order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Append(Vector512<ulong> keys, Vector512<ulong> mask, ChunkPool pool)
+        {
+            var bits = mask.ExtractMostSignificantBits();
+            if (bits == 0)
+            {
+                return;
+            }
+            var compressed = Avx512F.Compress(Vector512<ulong>.Zero, mask, keys);
+            var slot = Count & (ChunkPool.Size - 1);
+            if (slot != 0 && slot <= ChunkPool.Size - Vector512<ulong>.Count)
+            {
+                compressed.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_current!), (nuint)slot);
+                Count += BitOperations.PopCount(bits);
+                return;
+            }
+            // At a chunk's end, one by one.
+            for (var i = 0; i < BitOperations.PopCount(bits); i++)
+            {
+                Add(compressed[i], pool);
+            }
+        }
+
+        /// <summary>Room for <paramref name="count"/> keys, to be written by <see cref="Set"/> in any order.</summary>
+        public void Reserve(int count, ChunkPool pool)
+        {
+            while (_chunks.Count << ChunkPool.Shift < count)
+            {
+                _chunks.Add(pool.Rent());
+            }
+            Count = count;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Set(int position, ulong key) => _chunks[position >> ChunkPool.Shift][position & (ChunkPool.Size - 1)] = key;
+
+        public int CopyTo(int row, ulong[] target, int offset)
+        {
+            var start = Starts[row];
+            var count = Starts[row + 1] - start;
+            for (var copied = 0; copied < count;)
+            {
+                var position = start + copied;
+                var slot = position & (ChunkPool.Size - 1);
+                var length = Math.Min(count - copied, ChunkPool.Size - slot);
+                _chunks[position >> ChunkPool.Shift].AsSpan(slot, length).CopyTo(target.AsSpan(offset + copied));
+                copied += length;
+            }
+            return count;
+        }
+
+        public void Release(ChunkPool pool)
+        {
+            pool.Return(_chunks);
+            _current = null;
+            Count = 0;
+        }
+    }
+
+    /// <summary>What one thread needs for a tile: a group of rows' scores, a padded row group, the column hits of the tile in the order found.</summary>
+    private sealed class Worker(int block, int d)
+    {
+        public readonly float[] Scores = new float[FaissArithmetic.RowGroup * block];
+        public readonly float[] Padding = new float[FaissArithmetic.RowGroup * d];
+        private readonly int[] _next = new int[block];
+        private ulong[] _keys = new ulong[1024];
+        private int[] _columns = new int[1024];
+        private int _count;
+
+        public void ClearColumnHits() => _count = 0;
+
+        public void AddColumnHit(int column, ulong key)
+        {
+            if (_count == _keys.Length)
+            {
+                Grow();
+            }
+            _keys[_count] = key;
+            _columns[_count++] = column;
+        }
+
+        /// <summary>The keys whose <paramref name="mask"/> lane is set, with their columns.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AppendColumnHits(Vector512<ulong> lower, Vector512<ulong> upper, Vector512<int> mask, Vector512<int> columns)
+        {
+            if (_count > _keys.Length - Vector512<int>.Count)
+            {
+                Grow();
+            }
+            var (lowerMask, upperMask) = Vector512.Widen(mask);
+            ref var keys = ref MemoryMarshal.GetArrayDataReference(_keys);
+            Avx512F.Compress(Vector512<ulong>.Zero, lowerMask.AsUInt64(), lower).StoreUnsafe(ref keys, (nuint)_count);
+            var lowerCount = BitOperations.PopCount(lowerMask.ExtractMostSignificantBits());
+            Avx512F.Compress(Vector512<ulong>.Zero, upperMask.AsUInt64(), upper).StoreUnsafe(ref keys, (nuint)(_count + lowerCount));
+            Avx512F.Compress(Vector512<int>.Zero, mask, columns).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_columns), (nuint)_count);
+            _count += BitOperations.PopCount(mask.ExtractMostSignificantBits());
+        }
+
+        /// <summary>The column hits grouped by column (a counting sort) into <paramref name="hits"/>.</summary>
+        public Hits GroupColumnHits(int columns, Hits hits, ChunkPool pool)
+        {
+            var starts = hits.Starts;
+            Array.Clear(starts, 0, columns + 1);
+            foreach (var column in _columns.AsSpan(0, _count))
+            {
+                starts[column + 1]++;
+            }
+            for (var c = 0; c < columns; c++)
+            {
+                starts[c + 1] += starts[c];
+                // Reused as the next free position of column c.
+                _next[c] = starts[c];
+            }
+            hits.Reserve(_count, pool);
+            for (var i = 0; i < _count; i++)
+            {
+                hits.Set(_next[_columns[i]]++, _keys[i]);
+            }
+            return hits;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void Grow()
+        {
+            Array.Resize(ref _keys, _keys.Length * 2);
+            Array.Resize(ref _columns, _columns.Length * 2);
+        }
     }
 
     private sealed class RowBuffers(int n)
     {
-        public readonly float[] Scores = new float[n];
-        public readonly int[] Indices = new int[n];
-        public readonly List<int> Ranks = [];
+        public readonly ulong[] Keys = new ulong[n];
+        public readonly ulong[] Sorted = new ulong[n];
+        public readonly ulong[] Members = new ulong[n];
         public float[]? Whole;
         public float[]? Padding;
-        private int[] _counts = [];
-        private ulong[] _top = [];
-        private ulong[] _keys = [];
+        private int[] _better = [];
 
-        public int[] Counts(int length)
+        /// <summary>Zeroed counts of candidates before each member.</summary>
+        public Span<int> Better(int length)
         {
-            if (_counts.Length < length)
+            if (_better.Length < length)
             {
-                _counts = new int[length];
+                _better = new int[length];
             }
-            Array.Clear(_counts, 0, length);
-            return _counts;
+            Array.Clear(_better, 0, length);
+            return _better.AsSpan(0, length);
         }
-
-        public ulong[] Top(int length) => _top.Length >= length ? _top : _top = new ulong[length];
-
-        public ulong[] Keys(int length) => _keys.Length >= length ? _keys : _keys = new ulong[length];
     }
 }
