@@ -206,7 +206,8 @@ public static class NeighbourSearch
             var width = panels * FaissArithmetic.PanelWidth;
             var sampleNorms = _norms is null ? null : columns.Select(c => _norms[c]).Concat(new float[width - m]).ToArray();
             var groups = (_n + FaissArithmetic.RowGroup - 1) / FaissArithmetic.RowGroup;
-            Parallel.For(0, groups, _parallel, () => (Scores: new float[FaissArithmetic.RowGroup * width], Rows: new float[FaissArithmetic.RowGroup * _d]),
+            Parallel.For(0, groups, _parallel,
+                () => (Scores: new float[FaissArithmetic.RowGroup * width], Rows: new float[FaissArithmetic.RowGroup * _d], Histogram: new int[256], Bucket: new float[m]),
                 (group, _, buffers) =>
                 {
                     var first = group * FaissArithmetic.RowGroup;
@@ -216,53 +217,50 @@ public static class NeighbourSearch
                     {
                         var row = buffers.Scores.AsSpan(r * width, m);
                         ToScores(row, _norms?[first + r] ?? 0, sampleNorms);
-                        _thresholds[first + r] = KthLargest(row, f);
+                        _thresholds[first + r] = KthLargest(row, f, buffers.Histogram, buffers.Bucket);
                     }
                     return buffers;
                 }, _ => { });
         }
 
-        /// <summary>The <paramref name="k"/>-th largest value (1-based) by quickselect; reorders <paramref name="values"/>.</summary>
+        /// <summary>
+        /// The <paramref name="k"/>-th largest value (1-based): a histogram over the values' range finds the bucket
+        /// that holds it, and only that bucket's few values are sorted. (A quickselect mispredicts its way through
+        /// every comparison; this is several times faster on rows of a thousand.)
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static float KthLargest(Span<float> values, int k)
+        private static float KthLargest(ReadOnlySpan<float> values, int k, Span<int> histogram, Span<float> bucket)
         {
-            var target = values.Length - k;
-            int lo = 0, hi = values.Length - 1;
-            while (lo < hi)
+            float lowest = float.PositiveInfinity, highest = float.NegativeInfinity;
+            foreach (var value in values)
             {
-                var pivot = values[(lo + hi) >>> 1];
-                int i = lo, j = hi;
-                while (i <= j)
+                lowest = MathF.Min(lowest, value);
+                highest = MathF.Max(highest, value);
+            }
+            // Rounding is monotonic, so a larger value never lands in a lower bucket.
+            var scale = highest > lowest ? (histogram.Length - 1) / ((double)highest - lowest) : 0;
+            histogram.Clear();
+            foreach (var value in values)
+            {
+                histogram[(int)((value - (double)lowest) * scale)]++;
+            }
+            var above = 0;
+            var target = histogram.Length - 1;
+            while (above + histogram[target] < k)
+            {
+                above += histogram[target--];
+            }
+            var count = 0;
+            foreach (var value in values)
+            {
+                if ((int)((value - (double)lowest) * scale) == target)
                 {
-                    while (values[i] < pivot)
-                    {
-                        i++;
-                    }
-                    while (values[j] > pivot)
-                    {
-                        j--;
-                    }
-                    if (i <= j)
-                    {
-                        (values[i], values[j]) = (values[j], values[i]);
-                        i++;
-                        j--;
-                    }
-                }
-                if (target <= j)
-                {
-                    hi = j;
-                }
-                else if (target >= i)
-                {
-                    lo = i;
-                }
-                else
-                {
-                    return values[target];
+                    bucket[count++] = value;
                 }
             }
-            return values[target];
+            var members = bucket[..count];
+            members.Sort();
+            return members[count - (k - above)];
         }
 
         /// <summary>Dot products of rows first..first+rows (fewer than a group padded with zero rows) with packed panels.</summary>
@@ -664,14 +662,23 @@ public static class NeighbourSearch
         return new SameClassRanks(depth, offsets, flat);
     }
 
-    /// <summary>Fixed-size chunks of key storage shared by a pass: finished rows hand theirs back to later tiles.</summary>
+    /// <summary>A chunk of key storage: <see cref="ChunkPool.Size"/> keys of a slab from <paramref name="Offset"/>.</summary>
+    private readonly record struct Chunk(ulong[] Slab, int Offset);
+
+    /// <summary>
+    /// Fixed-size chunks of key storage shared by a pass, carved from slabs on the large object heap (which the
+    /// collector neither copies nor zeroes here); finished rows hand their chunks back to later tiles.
+    /// </summary>
     private sealed class ChunkPool
     {
         public const int Shift = 9;
         public const int Size = 1 << Shift;
-        private readonly Stack<ulong[]> _free = new();
+        private const int ChunksPerSlab = 256;
+        private readonly Stack<Chunk> _free = new();
+        private ulong[]? _slab;
+        private int _carved = ChunksPerSlab;
 
-        public ulong[] Rent()
+        public Chunk Rent()
         {
             lock (_free)
             {
@@ -679,11 +686,16 @@ public static class NeighbourSearch
                 {
                     return chunk;
                 }
+                if (_carved == ChunksPerSlab)
+                {
+                    _slab = GC.AllocateUninitializedArray<ulong>(ChunksPerSlab * Size);
+                    _carved = 0;
+                }
+                return new Chunk(_slab!, _carved++ * Size);
             }
-            return new ulong[Size];
         }
 
-        public void Return(List<ulong[]> chunks)
+        public void Return(List<Chunk> chunks)
         {
             lock (_free)
             {
@@ -704,8 +716,8 @@ public static class NeighbourSearch
     {
         public readonly int[] Starts = new int[block + 1];
         public int Count;
-        private readonly List<ulong[]> _chunks = [];
-        private ulong[]? _current;
+        private readonly List<Chunk> _chunks = [];
+        private Chunk _current;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(ulong key, ChunkPool pool)
@@ -715,7 +727,7 @@ public static class NeighbourSearch
             {
                 _chunks.Add(_current = pool.Rent());
             }
-            _current![slot] = key;
+            _current.Slab[_current.Offset + slot] = key;
             Count++;
         }
 
@@ -732,7 +744,7 @@ public static class NeighbourSearch
             var slot = Count & (ChunkPool.Size - 1);
             if (slot != 0 && slot <= ChunkPool.Size - Vector512<ulong>.Count)
             {
-                compressed.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_current!), (nuint)slot);
+                compressed.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_current.Slab), (nuint)(_current.Offset + slot));
                 Count += BitOperations.PopCount(bits);
                 return;
             }
@@ -754,7 +766,11 @@ public static class NeighbourSearch
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Set(int position, ulong key) => _chunks[position >> ChunkPool.Shift][position & (ChunkPool.Size - 1)] = key;
+        public void Set(int position, ulong key)
+        {
+            var chunk = _chunks[position >> ChunkPool.Shift];
+            chunk.Slab[chunk.Offset + (position & (ChunkPool.Size - 1))] = key;
+        }
 
         public int CopyTo(int row, ulong[] target, int offset)
         {
@@ -765,7 +781,8 @@ public static class NeighbourSearch
                 var position = start + copied;
                 var slot = position & (ChunkPool.Size - 1);
                 var length = Math.Min(count - copied, ChunkPool.Size - slot);
-                _chunks[position >> ChunkPool.Shift].AsSpan(slot, length).CopyTo(target.AsSpan(offset + copied));
+                var chunk = _chunks[position >> ChunkPool.Shift];
+                chunk.Slab.AsSpan(chunk.Offset + slot, length).CopyTo(target.AsSpan(offset + copied));
                 copied += length;
             }
             return count;
@@ -774,7 +791,7 @@ public static class NeighbourSearch
         public void Release(ChunkPool pool)
         {
             pool.Return(_chunks);
-            _current = null;
+            _current = default;
             Count = 0;
         }
     }
