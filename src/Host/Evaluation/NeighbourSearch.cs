@@ -93,8 +93,6 @@ public static class NeighbourSearch
         private readonly int[,]? _nearestIndices;
         private readonly int[][]? _rankLists;
         private readonly ParallelOptions _parallel;
-        private readonly ConcurrentStack<Worker> _idle = new();
-        private readonly ThreadLocal<RowBuffers> _rowBuffers;
         private readonly bool _tiesToHigherIndex;
 
         public Pass(float[] keys, float[]? norms, int n, int d, int[] labels, int nearest, int depth, int workers)
@@ -123,50 +121,76 @@ public static class NeighbourSearch
             _nearestIndices = nearest > 0 ? new int[n, nearest] : null;
             _rankLists = depth > 0 ? new int[n][] : null;
             _parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
-            _rowBuffers = new ThreadLocal<RowBuffers>(() => new RowBuffers(n));
         }
 
         public Result Run()
         {
             ComputeThresholds();
+            // The tiles in tile-row order, each tile row followed by the finishing of the previous tile row's rows, all of
+            // whose scores are in once the tiles of its own and earlier tile rows are done. Threads take the work in this
+            // order, so a finishing part rarely waits, and no thread waits at the end of a tile row for the others.
             var blocks = (_n + _block - 1) / _block;
+            var work = new List<Work>();
+            var tilesLeft = new int[blocks];
+            var partsLeft = new int[blocks];
             for (var stage = 0; stage <= blocks; stage++)
             {
-                // One parallel loop per tile row: its tiles, and alongside them the rows of the previous tile row, all of
-                // whose scores are in by then (rows of alternate tile rows keep into alternate lists).
-                var rowBlock = stage;
-                var tiles = stage < blocks ? blocks - stage : 0;
-                var finishing = stage - 1;
-                var rows = finishing >= 0 ? Math.Min(_block, _n - finishing * _block) : 0;
-                var chunk = Math.Max(1, rows / (_parallel.MaxDegreeOfParallelism * 8));
-                var parts = (rows + chunk - 1) / chunk;
-                Parallel.For(0, tiles + parts, _parallel, Rent, (item, _, worker) =>
+                if (stage < blocks)
                 {
-                    if (item < tiles)
-                    {
-                        Tile(rowBlock, rowBlock + item, worker);
-                    }
-                    else
-                    {
-                        var part = item - tiles;
-                        for (var r = part * chunk; r < Math.Min(rows, (part + 1) * chunk); r++)
-                        {
-                            Finish(finishing, r);
-                        }
-                    }
-                    return worker;
-                }, _idle.Push);
-                if (finishing >= 0)
+                    tilesLeft[stage] = blocks - stage;
+                    work.AddRange(Enumerable.Range(stage, blocks - stage).Select(column => new Work(stage, column, 0, 0)));
+                }
+                if (stage > 0)
                 {
-                    Release(_rowHits[finishing]);
-                    Release(_columnHits[finishing]);
+                    var rows = Math.Min(_block, _n - (stage - 1) * _block);
+                    var chunk = Math.Max(1, rows / (_parallel.MaxDegreeOfParallelism * 8));
+                    for (var first = 0; first < rows; first += chunk)
+                    {
+                        work.Add(new Work(stage - 1, -1, first, Math.Min(rows, first + chunk)));
+                        partsLeft[stage - 1]++;
+                    }
                 }
             }
-            _rowBuffers.Dispose();
+            var next = -1;
+            Parallel.For(0, _parallel.MaxDegreeOfParallelism, _parallel, _ =>
+            {
+                var worker = new Worker(_block, _d, _n);
+                for (int i; (i = Interlocked.Increment(ref next)) < work.Count;)
+                {
+                    var item = work[i];
+                    if (item.IsTile)
+                    {
+                        Tile(item.Block, item.Column, worker);
+                        Interlocked.Decrement(ref tilesLeft[item.Block]);
+                        continue;
+                    }
+                    for (var stage = 0; stage <= item.Block; stage++)
+                    {
+                        var spin = new SpinWait();
+                        while (Volatile.Read(ref tilesLeft[stage]) != 0)
+                        {
+                            spin.SpinOnce();
+                        }
+                    }
+                    for (var r = item.FirstRow; r < item.EndRow; r++)
+                    {
+                        Finish(item.Block, r, worker.Rows);
+                    }
+                    if (Interlocked.Decrement(ref partsLeft[item.Block]) == 0)
+                    {
+                        Release(_rowHits[item.Block]);
+                        Release(_columnHits[item.Block]);
+                    }
+                }
+            });
             return new Result(_nearestIndices, _rankLists is null ? null : Flatten(_rankLists, _depth));
         }
 
-        private Worker Rent() => _idle.TryPop(out var worker) ? worker : new Worker(_block, _d);
+        /// <summary>A tile (<paramref name="Block"/>, <paramref name="Column"/>), or rows of tile row <paramref name="Block"/> to finish.</summary>
+        private readonly record struct Work(int Block, int Column, int FirstRow, int EndRow)
+        {
+            public bool IsTile => Column >= 0;
+        }
 
         private Hits RentHits() => _spareHits.TryPop(out var hits) ? hits : new Hits(_block);
 
@@ -425,10 +449,9 @@ public static class NeighbourSearch
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Finish(int rowBlock, int r)
+        private void Finish(int rowBlock, int r, RowBuffers buffer)
         {
             var query = rowBlock * _block + r;
-            var buffer = _rowBuffers.Value!;
             var count = 0;
             foreach (var hits in _rowHits[rowBlock])
             {
@@ -797,8 +820,9 @@ public static class NeighbourSearch
     }
 
     /// <summary>What one thread needs for a tile: a group of rows' scores, a padded row group, the column hits of the tile in the order found.</summary>
-    private sealed class Worker(int block, int d)
+    private sealed class Worker(int block, int d, int n)
     {
+        public readonly RowBuffers Rows = new(n);
         public readonly float[] Scores = new float[FaissArithmetic.RowGroup * block];
         public readonly float[] Padding = new float[FaissArithmetic.RowGroup * d];
         private readonly int[] _next = new int[block];
