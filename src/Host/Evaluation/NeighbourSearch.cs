@@ -48,7 +48,11 @@ public static class NeighbourSearch
     /// <param name="nearest">How many nearest neighbour indices to return per row (0: none).</param>
     /// <param name="depth">Ranks of the own class up to this depth (0: none).</param>
     /// <param name="cosine">Inner products of rows normalised as scikit-learn does (faiss's IndexFlatIP) instead of Euclidean distance.</param>
-    public static Result Search(Tensor embeddings, IReadOnlyList<int> labels, int nearest, int depth, bool cosine)
+    public static Result Search(Tensor embeddings, IReadOnlyList<int> labels, int nearest, int depth, bool cosine) =>
+        Search(embeddings, labels, nearest, depth, cosine, Avx512F.IsSupported);
+
+    /// <param name="compress">Gather kept scores with AVX-512 compress instructions (false: one by one, as machines without them do).</param>
+    internal static Result Search(Tensor embeddings, IReadOnlyList<int> labels, int nearest, int depth, bool cosine, bool compress)
     {
         var n = (int)embeddings.shape[0];
         if (nearest > n - 1 || depth > n - 1 || nearest < 0 || depth < 0)
@@ -69,7 +73,7 @@ public static class NeighbourSearch
         var keys = cosine ? FaissArithmetic.NormaliseRows(raw, n, d) : raw;
         var norms = cosine ? null : FaissArithmetic.SquaredNorms(keys, n, d);
         var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, get_num_threads()));
-        return new Pass(keys, norms, n, d, labels.ToArray(), nearest, depth, workers).Run();
+        return new Pass(keys, norms, n, d, labels.ToArray(), nearest, depth, workers, compress && Avx512F.IsSupported).Run();
     }
 
     private sealed class Pass
@@ -94,9 +98,11 @@ public static class NeighbourSearch
         private readonly int[][]? _rankLists;
         private readonly ParallelOptions _parallel;
         private readonly bool _tiesToHigherIndex;
+        private readonly bool _compress;
 
-        public Pass(float[] keys, float[]? norms, int n, int d, int[] labels, int nearest, int depth, int workers)
+        public Pass(float[] keys, float[]? norms, int n, int d, int[] labels, int nearest, int depth, int workers, bool compress)
         {
+            _compress = compress;
             // faiss's result heaps order equal distances by ascending index (IndexFlatL2) but equal inner
             // products by descending index (IndexFlatIP); measured on this machine's faiss 1.7.3.
             _tiesToHigherIndex = norms is null;
@@ -375,7 +381,7 @@ public static class NeighbourSearch
         private void KeepAtLeast(ReadOnlySpan<float> row, float threshold, int indexOffset, Hits hits)
         {
             var i0 = 0;
-            if (Avx512F.IsSupported)
+            if (_compress)
             {
                 var t = Vector512.Create(threshold);
                 var limit = Vector512.Create(KeyLimit(threshold));
@@ -430,7 +436,7 @@ public static class NeighbourSearch
                     {
                         continue;
                     }
-                    if (Avx512F.IsSupported)
+                    if (_compress)
                     {
                         var index = Vector512.Create((ulong)IndexKey(rowStart + r));
                         var (lower, upper) = Keys(values, index, index);

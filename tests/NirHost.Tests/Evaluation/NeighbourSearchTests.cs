@@ -11,9 +11,11 @@ namespace NirHost.Tests.Evaluation;
 public sealed class NeighbourSearchTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Tiles_and_thresholds_give_the_whole_row_ranking_ties_and_duplicates_included(bool cosine)
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    public void Tiles_and_thresholds_give_the_whole_row_ranking_ties_and_duplicates_included(bool cosine, bool compress)
     {
         // 2200 x 32: two tile rows (a tile is at most 2048 wide), a partial last tile.
         const int n = 2200, d = 32, classes = 50;
@@ -34,11 +36,13 @@ public sealed class NeighbourSearchTests
             Array.Copy(x, (i + 100) * d, x, (i + 1000) * d, d);
         }
 
-        AssertSameAsWholeRows(x, n, d, labels, nearest: 8, depth: 1000, cosine);
+        AssertSameAsWholeRows(x, n, d, labels, nearest: 8, depth: 1000, cosine, compress);
     }
 
-    [Fact]
-    public void Rows_whose_sampled_threshold_keeps_too_few_are_searched_whole()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Rows_whose_sampled_threshold_keeps_too_few_are_searched_whole(bool compress)
     {
         // The pilot samples every second column; putting every even sample in one tight cluster and every odd one far
         // away makes each even row's threshold keep only the evens, far fewer than the 1001 results it needs.
@@ -55,13 +59,14 @@ public sealed class NeighbourSearchTests
             }
         }
 
-        AssertSameAsWholeRows(x, n, d, labels, nearest: 4, depth: 1000, cosine: false);
+        AssertSameAsWholeRows(x, n, d, labels, nearest: 4, depth: 1000, cosine: false, compress);
     }
 
-    private static void AssertSameAsWholeRows(float[] x, int n, int d, int[] labels, int nearest, int depth, bool cosine)
+    /// <param name="compress">The AVX-512 gathering of kept scores (where the machine has it), or the one-by-one one.</param>
+    private static void AssertSameAsWholeRows(float[] x, int n, int d, int[] labels, int nearest, int depth, bool cosine, bool compress)
     {
         using var embeddings = tensor(x).reshape(n, d);
-        var result = NeighbourSearch.Search(embeddings, labels, nearest, depth, cosine);
+        var result = NeighbourSearch.Search(embeddings, labels, nearest, depth, cosine, compress);
 
         var keys = cosine ? FaissArithmetic.NormaliseRows(x, n, d) : x;
         var norms = FaissArithmetic.SquaredNorms(keys, n, d);
