@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -20,21 +19,22 @@ namespace NirHost.Host.Evaluation;
 /// serves its rows and, transposed, its columns, which halves the arithmetic. A pilot pass over evenly spaced sample
 /// columns gives each row a threshold that at least k + 1 of its scores reach (four standard deviations of sampling
 /// error to spare), and a tile keeps only the scores at or above the thresholds of their row and of their column,
-/// sifting each group of rows while its scores are still in the core's cache. A row is finished once its tile row is
-/// done: its kept scores (every sample ranked above a kept one was kept too) are put in faiss's order by a bucket
-/// sort, or, in the rare row whose threshold kept too few, all its scores, recomputed.
+/// sifting each group of rows while its scores are still in the core's cache. A tile row's rows are finished once the
+/// tiles of it and of the tile rows before are done: the nearest are picked from the kept scores (every sample ranked
+/// above a kept one was kept too), and own-class ranks counted against the sorted own-class candidates; in the rare row
+/// whose threshold kept too few, from all its scores, recomputed.
 /// </para>
-/// Memory: the embeddings (and their normalised copy for cosine), one packed copy of them, a group of rows' scores
-/// per thread, and the kept scores of unfinished rows (k + 1 plus the sampling margin per row, about 1,740 for
-/// k = 1000 among 20,000, at most about a quarter of all rows' worth at once, in lists that at most double what they
-/// hold); never N x N.
+/// Memory: the embeddings (and their normalised copy for cosine), one packed copy of them, per thread a group of rows'
+/// scores and the column hits of one tile, and the kept scores of unfinished rows as 8-byte keys (k + 1 plus the
+/// sampling margin per row, about 1,740 for k = 1000 among 20,000, at most about a quarter of all rows' worth at once,
+/// in chunks that finished rows hand back); never N x N.
 /// </summary>
 public static class NeighbourSearch
 {
     /// <summary>Scores k-means holds at once: a block of points times k, at most this many floats (64 MiB).</summary>
     public const long MaxBlockScores = 16L << 20;
 
-    /// <summary>Largest tile side; a tile of floats is then at most 16 MiB.</summary>
+    /// <summary>Largest tile side.</summary>
     public const int MaxBlock = 2048;
 
     /// <summary>Packed columns of one tile, in floats: 512 KiB, so they stay in a core's L2 cache while rows stream past.</summary>
@@ -158,38 +158,60 @@ public static class NeighbourSearch
                 }
             }
             var next = -1;
+            // Set when a thread fails, so that none waits for a tile that will never be done.
+            var failed = false;
             Parallel.For(0, _parallel.MaxDegreeOfParallelism, _parallel, _ =>
             {
-                var worker = new Worker(_block, _d, _n);
-                for (int i; (i = Interlocked.Increment(ref next)) < work.Count;)
+                try
                 {
-                    var item = work[i];
-                    if (item.IsTile)
+                    var worker = new Worker(_block, _d, _n);
+                    for (int i; !Volatile.Read(ref failed) && (i = Interlocked.Increment(ref next)) < work.Count;)
                     {
-                        Tile(item.Block, item.Column, worker);
-                        Interlocked.Decrement(ref tilesLeft[item.Block]);
-                        continue;
-                    }
-                    for (var stage = 0; stage <= item.Block; stage++)
-                    {
-                        var spin = new SpinWait();
-                        while (Volatile.Read(ref tilesLeft[stage]) != 0)
+                        var item = work[i];
+                        if (item.IsTile)
                         {
-                            spin.SpinOnce();
+                            Tile(item.Block, item.Column, worker);
+                            Interlocked.Decrement(ref tilesLeft[item.Block]);
+                        }
+                        else if (WaitForTiles(tilesLeft, item.Block, ref failed))
+                        {
+                            for (var r = item.FirstRow; r < item.EndRow; r++)
+                            {
+                                Finish(item.Block, r, worker.Rows);
+                            }
+                            if (Interlocked.Decrement(ref partsLeft[item.Block]) == 0)
+                            {
+                                Release(_rowHits[item.Block]);
+                                Release(_columnHits[item.Block]);
+                            }
                         }
                     }
-                    for (var r = item.FirstRow; r < item.EndRow; r++)
-                    {
-                        Finish(item.Block, r, worker.Rows);
-                    }
-                    if (Interlocked.Decrement(ref partsLeft[item.Block]) == 0)
-                    {
-                        Release(_rowHits[item.Block]);
-                        Release(_columnHits[item.Block]);
-                    }
+                }
+                catch
+                {
+                    Volatile.Write(ref failed, true);
+                    throw;
                 }
             });
             return new Result(_nearestIndices, _rankLists is null ? null : Flatten(_rankLists, _depth));
+        }
+
+        /// <returns>False if another thread failed meanwhile.</returns>
+        private static bool WaitForTiles(int[] tilesLeft, int lastTileRow, ref bool failed)
+        {
+            for (var tileRow = 0; tileRow <= lastTileRow; tileRow++)
+            {
+                var spin = new SpinWait();
+                while (Volatile.Read(ref tilesLeft[tileRow]) != 0)
+                {
+                    if (Volatile.Read(ref failed))
+                    {
+                        return false;
+                    }
+                    spin.SpinOnce();
+                }
+            }
+            return true;
         }
 
         /// <summary>A tile (<paramref name="Block"/>, <paramref name="Column"/>), or rows of tile row <paramref name="Block"/> to finish.</summary>
