@@ -12,6 +12,9 @@ namespace NirHost.Host.Composition;
 /// </summary>
 public sealed class CriterionFactory(ComponentFactory factory, ComponentSelectionOptions selection, ILogger? logger = null) : ICriterionFactory
 {
+    // A composite criterion (s2sd's target branches) builds the same flag's criterion several times: one notice says it.
+    private readonly HashSet<(string Flag, string Criterion)> _noticed = [];
+
     public BuiltCriterion Create(string name, TrainingSetup setup, string flag)
     {
         var descriptor = factory.Resolve(ComponentKind.Criterion, ComponentSpec.Plain(name), flag);
@@ -26,7 +29,7 @@ public sealed class CriterionFactory(ComponentFactory factory, ComponentSelectio
                 factory.Resolve(ComponentKind.BatchMiner, ComponentSpec.Plain(selection.BatchMining), "batch_mining");
                 throw new CommandLineException($"--batch_mining {selection.BatchMining} is not allowed for --{flag} {name}; {decision.Detail}.");
             }
-            if (decision.Detail is not null)
+            if (decision.Detail is not null && _noticed.Add((flag, name)))
             {
                 logger?.LogInformation("--{Flag} {Criterion} with --batch_mining {Miner}: {Notice}.", flag, name, selection.BatchMining, decision.Detail);
             }

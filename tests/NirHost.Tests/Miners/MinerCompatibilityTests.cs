@@ -88,6 +88,17 @@ public sealed class MinerCompatibilityTests : IDisposable
         }
         Assert.Contains(log.Messages, m => m.Contains("--loss triplet with --batch_mining first_two: first_two is a plugin miner", StringComparison.Ordinal));
 
+        // s2sd builds its target criterion once per target branch; the notice is given once per flag.
+        var composite = new ListLogger();
+        var s2sd = NirHostApp.Parse(NirHostApp.BuildFlags(Catalog), HostHarness.TinyRun(_folder.Path, "--loss", "s2sd", "--loss_s2sd_source", "triplet",
+            "--loss_s2sd_target", "triplet", "--loss_s2sd_target_dims", "16", "24", "32", "--batch_mining", "first_two"));
+        using (var services = new ServiceCollection().AddLogging(b => b.AddProvider(composite)).AddNirHostRun(Catalog, s2sd).BuildServiceProvider())
+        {
+            using var _ = services.GetRequiredService<CriterionWithMiner>().Criterion;
+        }
+        Assert.Single(composite.Messages, m => m.Contains("--loss_s2sd_target triplet with --batch_mining first_two: first_two is a plugin miner", StringComparison.Ordinal));
+        Assert.Single(composite.Messages, m => m.Contains("--loss_s2sd_source triplet with --batch_mining first_two: first_two is a plugin miner", StringComparison.Ordinal));
+
         var refused = NirHostApp.Parse(NirHostApp.BuildFlags(Catalog), HostHarness.TinyRun(_folder.Path, "--loss", "npair", "--batch_mining", "first_two"));
         using var refusing = new ServiceCollection().AddLogging().AddNirHostRun(Catalog, refused).BuildServiceProvider();
         var error = Assert.Throws<CommandLineException>(() => refusing.GetRequiredService<CriterionWithMiner>());
