@@ -1,4 +1,5 @@
 using NirHost.Abstractions;
+using NirHost.Host;
 using NirHost.Host.Commands;
 using NirHost.Host.Plugins;
 using NirHost.Testing;
@@ -62,6 +63,24 @@ public sealed class CheckPluginTests : IDisposable
         Assert.True(exit == 0, output);
         Assert.Contains("is invariant to sample order", output);
         Assert.Contains("checks passed", output);
+    }
+
+    [Fact]
+    public void A_criterion_composing_one_installed_beside_the_host_is_checked_with_it()
+    {
+        // triplet_twice builds "triplet", which only the host's own plugins folder (the in-repo criteria) holds.
+        Assert.True(Directory.Exists(Path.Combine(NirHostApp.DefaultPluginsFolder, "Criteria")), "the test runner carries the in-repo plugins");
+        var folder = Install("NirHost.TestPlugins.Composing", "Criteria");
+
+        var (exit, output) = CheckPlugin(folder);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains(output.Split('\n'), line => line.Contains("triplet_twice") && line.Contains("gradients reach the embeddings") && line.Contains("pass"));
+
+        // Without the host's criteria the composed one is unknown, which is what the scan of the host's folder prevents.
+        using var pool = new PluginLoaderPool();
+        var alone = CheckPluginCommand.Check(pool.ScanPath(folder), []);
+        Assert.Contains(alone, r => r.Failed && r.Detail.Contains("triplet", StringComparison.Ordinal));
     }
 
     [Fact]
