@@ -31,8 +31,7 @@ public sealed class ProxyNcaCriterion(ProxyNcaOptions options, TrainingSetup set
         var toOwn = distances.gather(1, labels.unsqueeze(1)).squeeze(1);
         var classes = arange(p.shape[0], dtype: labels.dtype, device: labels.device);
         var others = labels.unsqueeze(1).ne(classes.unsqueeze(0));
-        var lowest = distances.dtype == ScalarType.Float64 ? double.MinValue : float.MinValue;
-        var toOthers = distances.neg().masked_fill(others.logical_not(), lowest).logsumexp(1);
+        var toOthers = MaskedLogSumExp.OverIncluded(distances.neg(), others.logical_not(), 1);
         return toOwn.add(toOthers).mean().MoveToOuterDisposeScope();
     }
 }
