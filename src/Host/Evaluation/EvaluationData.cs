@@ -6,9 +6,9 @@ namespace NirHost.Host.Evaluation;
 /// <summary>
 /// Embeddings of one split plus everything metrics share, computed once per distance on first use (or
 /// all at once by <see cref="Prepare"/>): nearest neighbours, same-class ranks, k-means.
-/// Memory: the embeddings (and a normalised copy for cosine), one block of at most
-/// <see cref="NeighbourSearch.MaxBlockScores"/> scores, N x k neighbour indices, the same-class ranks found,
-/// and k x D centroids; never N x N.
+/// Memory: the embeddings (and a normalised copy for cosine), what <see cref="NeighbourSearch"/> and
+/// <see cref="KMeans"/> hold while they run, N x k neighbour indices, the same-class ranks found, and k x D
+/// centroids; never N x N.
 /// </summary>
 public sealed class EvaluationData : IEvaluationData, IDisposable
 {

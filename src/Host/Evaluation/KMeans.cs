@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
 
 namespace NirHost.Host.Evaluation;
@@ -5,9 +7,9 @@ namespace NirHost.Host.Evaluation;
 /// <summary>
 /// Lloyd's k-means as the original runs it through faiss (<c>faiss.Clustering</c> with 20 iterations, every
 /// point used, k initial centroids drawn among the points, empty clusters refilled by splitting a large
-/// one), written with libtorch. Assignments run over blocks of points into one reused buffer, so memory holds
-/// a block x k distances; centroid sums accumulate in float64 in point order, so results do not depend on threading.
-/// faiss's random generator is not reproduced: results match its quality, not its bits.
+/// one). Points are assigned with faiss's arithmetic (<see cref="Assigner"/>), so memory holds the points, a packed
+/// copy of the centroids and eight rows of scores per thread; centroid sums accumulate in float64 in point order, so
+/// results do not depend on threading. faiss's random generator is not reproduced: results match its quality, not its bits.
 /// </summary>
 public static class KMeans
 {
@@ -47,11 +49,11 @@ public static class KMeans
                 centroids[c * d + j] = values[order[c] * d + j];
             }
         }
-        using var assigner = new Assigner(x, k, cosine: false);
+        var assigner = new Assigner(values, n, d, cosine: false);
         var counts = new long[k];
         for (var iteration = 0; iteration < iterations; iteration++)
         {
-            var assignments = assigner.Assign(centroids);
+            var assignments = assigner.Assign(centroids, k);
             Array.Clear(centroids);
             Array.Clear(counts);
             // Sums in point order, in double: the same centroids whatever the threading.
@@ -77,68 +79,7 @@ public static class KMeans
             RefillEmpty(centroids, d, counts, rng);
         }
         var result = tensor(centroids.Select(v => (float)v).ToArray()).reshape(k, d);
-        return (result, assigner.Assign(centroids));
-    }
-
-    /// <summary>Nearest centroids of a fixed set of points, block by block into one reused score buffer.</summary>
-    private sealed class Assigner : IDisposable
-    {
-        private readonly Tensor _points;
-        private readonly Tensor _scores;
-        private readonly int _n;
-        private readonly int _k;
-        private readonly int _block;
-        private readonly bool _cosine;
-
-        public Assigner(Tensor points, int k, bool cosine)
-        {
-            _points = points;
-            _n = (int)points.shape[0];
-            _k = k;
-            _cosine = cosine;
-            _block = BlockRows(_n, k);
-            _scores = empty(_block, k, dtype: float32);
-        }
-
-        public int[] Assign(double[] centroids) => Assign(tensor(centroids.Select(v => (float)v).ToArray()).reshape(_k, -1), dispose: true);
-
-        /// <summary>
-        /// Largest inner product, or for Euclidean assignment largest 2&lt;x,c&gt; - |c|^2 (the point's own norm does
-        /// not change the order); ties go to the lower index.
-        /// </summary>
-        public int[] Assign(Tensor centroids, bool dispose = false)
-        {
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            var c = centroids.to(float32);
-            var cT = c.t();
-            var negativeNorms = _cosine ? null : c.square().sum(1).neg_().unsqueeze(0);
-            var result = new int[_n];
-            for (var start = 0; start < _n; start += _block)
-            {
-                var length = Math.Min(_block, _n - start);
-                var p = _points.narrow(0, start, length);
-                var scores = _scores.narrow(0, 0, length);
-                if (_cosine)
-                {
-                    scores.addmm_(p, cT, beta: 0, alpha: 1);
-                }
-                else
-                {
-                    scores.copy_(negativeNorms!.expand(length, _k));
-                    scores.addmm_(p, cT, beta: 1, alpha: 2);
-                }
-                var best = scores.argmax(1).to(int32);
-                best.data<int>().CopyTo(result.AsSpan(start, length));
-            }
-            if (dispose)
-            {
-                centroids.Dispose();
-            }
-            return result;
-        }
-
-        public void Dispose() => _scores.Dispose();
+        return (result, assigner.Assign(centroids, k));
     }
 
     /// <summary>
@@ -147,13 +88,157 @@ public static class KMeans
     /// </summary>
     public static int[] Assign(Tensor points, Tensor centroids, bool cosine)
     {
+        using var scope = NewDisposeScope();
         using var _ = no_grad();
-        using var x = points.to(float32).contiguous();
-        using var assigner = new Assigner(x, (int)centroids.shape[0], cosine);
-        return assigner.Assign(centroids);
+        var x = points.detach().to(float32).cpu().contiguous();
+        var c = centroids.detach().to(float32).cpu().contiguous();
+        var (n, d, k) = ((int)x.shape[0], (int)x.shape[1], (int)c.shape[0]);
+        return new Assigner(x.data<float>().ToArray(), n, d, cosine).Assign(c.data<float>().ToArray(), k);
     }
 
-    private static int BlockRows(int n, int k) => (int)Math.Clamp(NeighbourSearch.MaxBlockScores / Math.Max(k, 1), 1, Math.Max(n, 1));
+    /// <summary>
+    /// Nearest centroids of a fixed set of points, scored as faiss scores them (<see cref="FaissArithmetic"/>: the
+    /// squared distance (|x|^2 + |c|^2) - 2&lt;x,c&gt; clamped at zero, or the inner product), ties to the lower index
+    /// as faiss's one-result search gives them. Rows go in blocks, centroids in blocks whose packed copy stays in a
+    /// core's cache, and each row keeps only its best so far: memory holds no block of scores beyond eight rows' worth.
+    /// </summary>
+    private sealed class Assigner
+    {
+        private const int RowsPerBlock = 256;
+        private const int PackedBudget = 128 * 1024;
+
+        private readonly float[] _points;
+        private readonly float[]? _norms;
+        private readonly int _n;
+        private readonly int _d;
+        private readonly ParallelOptions _parallel;
+
+        public Assigner(float[] points, int n, int d, bool cosine)
+        {
+            _points = points;
+            _n = n;
+            _d = d;
+            _norms = cosine ? null : FaissArithmetic.SquaredNorms(points, n, d);
+            _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(Environment.ProcessorCount, get_num_threads())) };
+        }
+
+        public int[] Assign(double[] centroids, int k) => Assign(centroids.Select(v => (float)v).ToArray(), k);
+
+        public int[] Assign(float[] centroids, int k)
+        {
+            var width = FaissArithmetic.PanelWidth;
+            var panels = (k + width - 1) / width;
+            var packed = FaissArithmetic.Pack(centroids, _d, 0, k);
+            // Padding columns must never win: an infinite norm makes their distance infinite, an infinite bias their product.
+            var offsets = new float[panels * width];
+            if (_norms is null)
+            {
+                offsets.AsSpan(k).Fill(float.NegativeInfinity);
+            }
+            else
+            {
+                FaissArithmetic.SquaredNorms(centroids, k, _d).CopyTo(offsets, 0);
+                offsets.AsSpan(k).Fill(float.PositiveInfinity);
+            }
+            var blockPanels = Math.Max(1, PackedBudget / (_d * width));
+            var result = new int[_n];
+            var rowBlocks = (_n + RowsPerBlock - 1) / RowsPerBlock;
+            Parallel.For(0, rowBlocks, _parallel, () => new Buffers(blockPanels * width, _d), (rowBlock, _, buffers) =>
+            {
+                var first = rowBlock * RowsPerBlock;
+                var rows = Math.Min(RowsPerBlock, _n - first);
+                buffers.Reset(rows);
+                for (var p0 = 0; p0 < panels; p0 += blockPanels)
+                {
+                    var blockPanelCount = Math.Min(blockPanels, panels - p0);
+                    for (var group = 0; group < rows; group += FaissArithmetic.RowGroup)
+                    {
+                        var groupRows = Math.Min(FaissArithmetic.RowGroup, rows - group);
+                        Dot(first + group, groupRows, packed, p0, blockPanelCount, buffers);
+                        for (var g = 0; g < groupRows; g++)
+                        {
+                            var scores = buffers.Scores.AsSpan(g * buffers.Stride, blockPanelCount * width);
+                            var (score, column) = Best(scores, offsets.AsSpan(p0 * width, scores.Length), _norms?[first + group + g]);
+                            // Blocks come in column order: only a strictly better score moves the best to a later column.
+                            if (score > buffers.BestScores[group + g])
+                            {
+                                buffers.BestScores[group + g] = score;
+                                buffers.BestColumns[group + g] = p0 * width + column;
+                            }
+                        }
+                    }
+                }
+                buffers.BestColumns.AsSpan(0, rows).CopyTo(result.AsSpan(first));
+                return buffers;
+            }, _ => { });
+            return result;
+        }
+
+        private void Dot(int first, int rows, float[] packed, int firstPanel, int panels, Buffers buffers)
+        {
+            if (rows == FaissArithmetic.RowGroup)
+            {
+                FaissArithmetic.Dot(_points, first, _d, packed, firstPanel, panels, buffers.Scores, 0, buffers.Stride);
+                return;
+            }
+            Array.Clear(buffers.Padding);
+            _points.AsSpan(first * _d, rows * _d).CopyTo(buffers.Padding);
+            FaissArithmetic.Dot(buffers.Padding, 0, _d, packed, firstPanel, panels, buffers.Scores, 0, buffers.Stride);
+        }
+
+        /// <summary>
+        /// The best score among one row's dot products and its column (the first of equals): minus the clamped
+        /// squared distance given the row's squared norm and the columns' (<paramref name="offsets"/>), else the
+        /// product plus the column's offset (0, or minus infinity for padding).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static (float Score, int Column) Best(ReadOnlySpan<float> dots, ReadOnlySpan<float> offsets, float? rowNorm)
+        {
+            var lanes = Vector512<float>.Count;
+            var bestScores = Vector512.Create(float.NegativeInfinity);
+            var bestColumns = Vector512<int>.Zero;
+            var columns = Vector512<int>.Indices;
+            var q = Vector512.Create(rowNorm ?? 0);
+            for (var c = 0; c + lanes <= dots.Length; c += lanes)
+            {
+                var dot = Vector512.Create(dots.Slice(c, lanes));
+                var offset = Vector512.Create(offsets.Slice(c, lanes));
+                var score = rowNorm is null ? dot + offset : -Vector512.Max((q + offset) - Vector512.Create(2f) * dot, Vector512<float>.Zero);
+                var better = Vector512.GreaterThan(score, bestScores);
+                bestScores = Vector512.ConditionalSelect(better, score, bestScores);
+                bestColumns = Vector512.ConditionalSelect(better.AsInt32(), columns, bestColumns);
+                columns += Vector512.Create(lanes);
+            }
+            // Each lane holds the first of its best; across lanes the best score, and of equals the lowest column.
+            var best = float.NegativeInfinity;
+            var bestColumn = 0;
+            for (var lane = 0; lane < lanes; lane++)
+            {
+                var score = bestScores[lane];
+                if (score > best || (score == best && bestColumns[lane] < bestColumn))
+                {
+                    best = score;
+                    bestColumn = bestColumns[lane];
+                }
+            }
+            return (best, bestColumn);
+        }
+
+        private sealed class Buffers(int stride, int d)
+        {
+            public readonly int Stride = stride;
+            public readonly float[] Scores = new float[FaissArithmetic.RowGroup * stride];
+            public readonly float[] Padding = new float[FaissArithmetic.RowGroup * d];
+            public readonly float[] BestScores = new float[RowsPerBlock];
+            public readonly int[] BestColumns = new int[RowsPerBlock];
+
+            public void Reset(int rows)
+            {
+                BestScores.AsSpan(0, rows).Fill(float.NegativeInfinity);
+                BestColumns.AsSpan(0, rows).Clear();
+            }
+        }
+    }
 
     /// <summary>
     /// faiss's <c>split_clusters</c>: an empty cluster takes a copy of a cluster picked with probability

@@ -31,9 +31,6 @@ namespace NirHost.Host.Evaluation;
 /// </summary>
 public static class NeighbourSearch
 {
-    /// <summary>Scores k-means holds at once: a block of points times k, at most this many floats (64 MiB).</summary>
-    public const long MaxBlockScores = 16L << 20;
-
     /// <summary>Largest tile side.</summary>
     public const int MaxBlock = 2048;
 
