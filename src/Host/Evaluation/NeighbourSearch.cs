@@ -889,7 +889,10 @@ public static class NeighbourSearch
         }
     }
 
-    /// <summary>What one thread needs for a tile: a group of rows' scores, a padded row group, the column hits of the tile in the order found.</summary>
+    /// <summary>
+    /// What one thread needs: for a tile a group of rows' scores, a padded row group and the tile's column hits in the
+    /// order found; for finishing rows, <see cref="Rows"/>.
+    /// </summary>
     private sealed class Worker(int block, int d, int n)
     {
         public readonly RowBuffers Rows = new(n);
