@@ -143,6 +143,23 @@ public static class FaissArithmetic
         }
     }
 
+    /// <summary>
+    /// <see cref="Dot"/> for rows <paramref name="first"/>..+<paramref name="rows"/> of <paramref name="a"/>: a full
+    /// <see cref="RowGroup"/> directly, fewer copied into <paramref name="padding"/> ([RowGroup x d]) with zero rows after them.
+    /// </summary>
+    public static void DotRows(float[] a, int first, int rows, int d, float[] packed, int firstPanel, int panelCount, float[] c, int cOffset, int ldc,
+        float[] padding)
+    {
+        if (rows == RowGroup)
+        {
+            Dot(a, first, d, packed, firstPanel, panelCount, c, cOffset, ldc);
+            return;
+        }
+        Array.Clear(padding);
+        a.AsSpan(first * d, rows * d).CopyTo(padding);
+        Dot(padding, 0, d, packed, firstPanel, panelCount, c, cOffset, ldc);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void Kernel512(ref float a, int d, ref float b, ref float c, int ldc)
     {

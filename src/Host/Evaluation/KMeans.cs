@@ -29,8 +29,8 @@ public static class KMeans
         {
             throw new ArgumentOutOfRangeException(nameof(k), $"k-means with {k} clusters over {n} points.");
         }
-        using var _ = no_grad();
-        var x = points.to(float32).contiguous();
+        var d = (int)points.shape[1];
+        var values = KernelInput.Floats(points);
         var rng = new Random(seed);
         var order = Enumerable.Range(0, n).ToArray();
         // A partial Fisher-Yates shuffle picks k distinct points as the initial centroids.
@@ -39,8 +39,6 @@ public static class KMeans
             var j = i + rng.Next(n - i);
             (order[i], order[j]) = (order[j], order[i]);
         }
-        var d = (int)x.shape[1];
-        var values = x.data<float>().ToArray();
         var centroids = new double[k * d];
         for (var c = 0; c < k; c++)
         {
@@ -78,7 +76,7 @@ public static class KMeans
             }
             RefillEmpty(centroids, d, counts, rng);
         }
-        var result = tensor(centroids.Select(v => (float)v).ToArray()).reshape(k, d);
+        var result = tensor(centroids.Select(v => (float)v).ToArray(), [k, d]);
         return (result, assigner.Assign(centroids, k));
     }
 
@@ -88,12 +86,8 @@ public static class KMeans
     /// </summary>
     public static int[] Assign(Tensor points, Tensor centroids, bool cosine)
     {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var x = points.detach().to(float32).cpu().contiguous();
-        var c = centroids.detach().to(float32).cpu().contiguous();
-        var (n, d, k) = ((int)x.shape[0], (int)x.shape[1], (int)c.shape[0]);
-        return new Assigner(x.data<float>().ToArray(), n, d, cosine).Assign(c.data<float>().ToArray(), k);
+        var (n, d, k) = ((int)points.shape[0], (int)points.shape[1], (int)centroids.shape[0]);
+        return new Assigner(KernelInput.Floats(points), n, d, cosine).Assign(KernelInput.Floats(centroids), k);
     }
 
     /// <summary>
@@ -119,7 +113,7 @@ public static class KMeans
             _n = n;
             _d = d;
             _norms = cosine ? null : FaissArithmetic.SquaredNorms(points, n, d);
-            _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(Environment.ProcessorCount, get_num_threads())) };
+            _parallel = new ParallelOptions { MaxDegreeOfParallelism = KernelInput.Threads };
         }
 
         public int[] Assign(double[] centroids, int k) => Assign(centroids.Select(v => (float)v).ToArray(), k);
@@ -154,7 +148,8 @@ public static class KMeans
                     for (var group = 0; group < rows; group += FaissArithmetic.RowGroup)
                     {
                         var groupRows = Math.Min(FaissArithmetic.RowGroup, rows - group);
-                        Dot(first + group, groupRows, packed, p0, blockPanelCount, buffers);
+                        FaissArithmetic.DotRows(_points, first + group, groupRows, _d, packed, p0, blockPanelCount, buffers.Scores, 0, buffers.Stride,
+                            buffers.Padding);
                         for (var g = 0; g < groupRows; g++)
                         {
                             var scores = buffers.Scores.AsSpan(g * buffers.Stride, blockPanelCount * width);
@@ -172,18 +167,6 @@ public static class KMeans
                 return buffers;
             }, _ => { });
             return result;
-        }
-
-        private void Dot(int first, int rows, float[] packed, int firstPanel, int panels, Buffers buffers)
-        {
-            if (rows == FaissArithmetic.RowGroup)
-            {
-                FaissArithmetic.Dot(_points, first, _d, packed, firstPanel, panels, buffers.Scores, 0, buffers.Stride);
-                return;
-            }
-            Array.Clear(buffers.Padding);
-            _points.AsSpan(first * _d, rows * _d).CopyTo(buffers.Padding);
-            FaissArithmetic.Dot(buffers.Padding, 0, _d, packed, firstPanel, panels, buffers.Scores, 0, buffers.Stride);
         }
 
         /// <summary>

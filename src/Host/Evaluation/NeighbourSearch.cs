@@ -61,15 +61,10 @@ public static class NeighbourSearch
             return new Result(null, null);
         }
         var d = (int)embeddings.shape[1];
-        float[] raw;
-        using (no_grad())
-        using (var values = embeddings.detach().to(float32).cpu().contiguous())
-        {
-            raw = values.data<float>().ToArray();
-        }
+        var raw = KernelInput.Floats(embeddings);
         var keys = cosine ? FaissArithmetic.NormaliseRows(raw, n, d) : raw;
         var norms = cosine ? null : FaissArithmetic.SquaredNorms(keys, n, d);
-        var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, get_num_threads()));
+        var workers = KernelInput.Threads;
         return new Pass(keys, norms, n, d, labels.ToArray(), nearest, depth, workers, compress && Avx512F.IsSupported).Run();
     }
 
@@ -261,7 +256,7 @@ public static class NeighbourSearch
                 {
                     var first = group * FaissArithmetic.RowGroup;
                     var rows = Math.Min(FaissArithmetic.RowGroup, _n - first);
-                    DotGroup(first, rows, packed, 0, panels, buffers.Scores, 0, width, buffers.Rows);
+                    FaissArithmetic.DotRows(_keys, first, rows, _d, packed, 0, panels, buffers.Scores, 0, width, buffers.Rows);
                     for (var r = 0; r < rows; r++)
                     {
                         var row = buffers.Scores.AsSpan(r * width, m);
@@ -357,19 +352,6 @@ public static class NeighbourSearch
             public readonly float[] Bucket = new float[length];
         }
 
-        /// <summary>Dot products of rows first..first+rows (fewer than a group padded with zero rows) with packed panels.</summary>
-        private void DotGroup(int first, int rows, float[] packed, int firstPanel, int panels, float[] output, int offset, int stride, float[] padding)
-        {
-            if (rows == FaissArithmetic.RowGroup)
-            {
-                FaissArithmetic.Dot(_keys, first, _d, packed, firstPanel, panels, output, offset, stride);
-                return;
-            }
-            Array.Clear(padding);
-            _keys.AsSpan(first * _d, rows * _d).CopyTo(padding);
-            FaissArithmetic.Dot(padding, 0, _d, packed, firstPanel, panels, output, offset, stride);
-        }
-
         /// <summary>
         /// Turns dot products into scores in place: for Euclidean search minus faiss's squared distance,
         /// -max(0, (|q|^2 + |k|^2) - 2&lt;q,k&gt;); cosine scores are the dot products themselves.
@@ -421,7 +403,7 @@ public static class NeighbourSearch
                 var groupRows = Math.Min(FaissArithmetic.RowGroup, rows - group);
                 // On the diagonal only the upper triangle is needed: panels wholly left of the group are skipped.
                 var skipped = diagonal ? group / FaissArithmetic.PanelWidth : 0;
-                DotGroup(rowStart + group, groupRows, _packed, columnStart / FaissArithmetic.PanelWidth + skipped,
+                FaissArithmetic.DotRows(_keys, rowStart + group, groupRows, _d, _packed, columnStart / FaissArithmetic.PanelWidth + skipped,
                     panels - skipped, scores, skipped * FaissArithmetic.PanelWidth, _block, worker.Padding);
                 for (var g = 0; g < groupRows; g++)
                 {
@@ -545,9 +527,7 @@ public static class NeighbourSearch
             var width = panels * FaissArithmetic.PanelWidth;
             buffer.Whole ??= new float[FaissArithmetic.RowGroup * width];
             buffer.Padding ??= new float[FaissArithmetic.RowGroup * _d];
-            Array.Clear(buffer.Padding);
-            _keys.AsSpan(query * _d, _d).CopyTo(buffer.Padding);
-            FaissArithmetic.Dot(buffer.Padding, 0, _d, _packed, 0, panels, buffer.Whole, 0, width);
+            FaissArithmetic.DotRows(_keys, query, 1, _d, _packed, 0, panels, buffer.Whole, 0, width, buffer.Padding);
             var row = buffer.Whole.AsSpan(0, _n);
             ToScores(row, _norms?[query] ?? 0, _norms);
             for (var i = 0; i < _n; i++)
@@ -972,14 +952,13 @@ public static class NeighbourSearch
         public float[]? Padding;
         private int[] _better = [];
 
-        /// <summary>Zeroed counts of candidates before each member.</summary>
+        /// <summary>Room for the counts of candidates before each member (the caller sets every one).</summary>
         public Span<int> Better(int length)
         {
             if (_better.Length < length)
             {
                 _better = new int[length];
             }
-            Array.Clear(_better, 0, length);
             return _better.AsSpan(0, length);
         }
     }
