@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -10,6 +11,11 @@ namespace NirHost.Host.IO;
 /// Reads and writes the safetensors format (8-byte little-endian header length, JSON header, raw
 /// little-endian data): the format of the reference fixtures and of NirHost's checkpoints. Never pickle.
 /// </summary>
+/// <remarks>
+/// Files NirHost writes carry a SHA-256 digest of every tensor's data in their metadata (<see cref="ChecksumsKey"/>),
+/// and reading verifies them: flipped bytes inside a tensor are an error naming the file and the tensor, not weights
+/// loaded in silence. Files without digests (other writers' files, the reference fixtures) are read as they are.
+/// </remarks>
 public static class SafeTensorsFile
 {
     private static readonly Dictionary<string, (ScalarType Type, int Size)> DTypes = new(StringComparer.Ordinal)
@@ -26,11 +32,23 @@ public static class SafeTensorsFile
         ["BOOL"] = (ScalarType.Bool, 1),
     };
 
+    /// <summary>The metadata entry holding each tensor's SHA-256 digest as a JSON object of lowercase hex strings.</summary>
+    public const string ChecksumsKey = "nirhost.sha256";
+
     /// <summary>Loads every tensor of the file onto the CPU. The caller owns (and disposes) the tensors.</summary>
     public static Dictionary<string, Tensor> Read(string path) => ReadWithMetadata(path).Tensors;
 
     /// <summary>Loads every tensor onto the CPU, with the string entries of the header's <c>__metadata__</c>.</summary>
-    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) ReadWithMetadata(string path)
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) ReadWithMetadata(string path) =>
+        Parse(path, materialize: true);
+
+    /// <summary>
+    /// Checks that the file is whole: its header parses, every tensor's data lies within it and matches its recorded
+    /// checksum. Builds no tensors. Throws <see cref="InvalidDataException"/> naming what is wrong.
+    /// </summary>
+    public static void Verify(string path) => Parse(path, materialize: false);
+
+    private static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Parse(string path, bool materialize)
     {
         byte[] bytes;
         try
@@ -66,6 +84,9 @@ public static class SafeTensorsFile
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
+            var checksums = header["__metadata__"]?[ChecksumsKey] is JsonValue digests
+                ? JsonNode.Parse(digests.GetValue<string>())?.AsObject() ?? throw new InvalidDataException("empty checksum table")
+                : null;
             foreach (var (name, node) in header)
             {
                 if (name == "__metadata__" && node is JsonObject entries)
@@ -93,13 +114,20 @@ public static class SafeTensorsFile
                 {
                     throw new InvalidDataException($"tensor '{name}' has data offsets that do not match its shape");
                 }
-                var tensor = empty(shape, dtype.Type);
                 var span = bytes.AsSpan((int)(dataStart + offsets[0]), (int)(offsets[1] - offsets[0]));
-                tensor.bytes = span;
-                result[name] = tensor;
+                if (checksums is not null && !MatchesChecksum(checksums, name, span))
+                {
+                    throw new InvalidDataException($"tensor '{name}' does not match the checksum recorded when the file was written: the file is damaged");
+                }
+                if (materialize)
+                {
+                    var tensor = empty(shape, dtype.Type);
+                    tensor.bytes = span;
+                    result[name] = tensor;
+                }
             }
         }
-        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or FormatException or JsonException)
         {
             foreach (var tensor in result.Values)
             {
@@ -113,32 +141,31 @@ public static class SafeTensorsFile
     /// <summary>Writes the tensors through a temporary file and a rename, so a kill never leaves half a file.</summary>
     public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var header = new JsonObject();
-        if (metadata is { Count: > 0 })
+        // Contiguous CPU views of the data: the CPU tensors a checkpoint mostly holds are used in place, not copied.
+        using var scope = NewDisposeScope();
+        var payloads = tensors.OrderBy(pair => pair.Key, StringComparer.Ordinal)
+            .Select(pair => (Name: pair.Key, Source: pair.Value, Data: pair.Value.detach().cpu().contiguous()))
+            .ToList();
+        var meta = new JsonObject();
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
         {
-            var meta = new JsonObject();
-            foreach (var (key, value) in metadata)
-            {
-                meta[key] = value;
-            }
-            header["__metadata__"] = meta;
+            meta[key] = value;
         }
-        var payloads = new List<byte[]>();
+        meta[ChecksumsKey] = new JsonObject(payloads.Select(p =>
+            KeyValuePair.Create(p.Name, (JsonNode?)Convert.ToHexStringLower(SHA256.HashData(p.Data.bytes))))).ToJsonString();
+        var header = new JsonObject { ["__metadata__"] = meta };
         long offset = 0;
-        foreach (var (name, tensor) in tensors.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        foreach (var (name, source, data) in payloads)
         {
-            var dtypeName = DTypes.First(pair => pair.Value.Type == tensor.dtype).Key;
-            // The detached CPU copies are temporaries of this write; free them now rather than at finalisation.
-            using var scope = NewDisposeScope();
-            var data = tensor.detach().cpu().contiguous().bytes.ToArray();
+            var dtypeName = DTypes.First(pair => pair.Value.Type == source.dtype).Key;
+            var length = data.NumberOfElements * DTypes[dtypeName].Size;
             header[name] = new JsonObject
             {
                 ["dtype"] = dtypeName,
-                ["shape"] = new JsonArray(tensor.shape.Select(d => (JsonNode)d).ToArray()),
-                ["data_offsets"] = new JsonArray(offset, offset + data.Length),
+                ["shape"] = new JsonArray(source.shape.Select(d => (JsonNode)d).ToArray()),
+                ["data_offsets"] = new JsonArray(offset, offset + length),
             };
-            payloads.Add(data);
-            offset += data.Length;
+            offset += length;
         }
         var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
         // Pad the header so the data starts 8-byte aligned, as the reference implementation does.
@@ -158,7 +185,7 @@ public static class SafeTensorsFile
                 }
                 foreach (var payload in payloads)
                 {
-                    stream.Write(payload);
+                    stream.Write(payload.Data.bytes);
                 }
                 stream.Flush(flushToDisk: true);
             }
@@ -170,6 +197,10 @@ public static class SafeTensorsFile
             throw new IOException($"Could not write {path}: {e.Message}", e);
         }
     }
+
+    private static bool MatchesChecksum(JsonObject checksums, string name, ReadOnlySpan<byte> data) =>
+        checksums[name] is JsonValue expected && expected.TryGetValue<string>(out var hex)
+        && string.Equals(hex, Convert.ToHexStringLower(SHA256.HashData(data)), StringComparison.Ordinal);
 
     private static void TryDelete(string path)
     {

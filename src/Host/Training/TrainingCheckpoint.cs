@@ -11,22 +11,33 @@ namespace NirHost.Host.Training;
 /// model (<c>model.*</c>), the criterion with its proxies and flow (<c>criterion.*</c>), the optimizer state
 /// (<c>optimizer.*</c>), the state of a sampler or miner that keeps one (<c>sampler.*</c>, <c>miner.*</c>), the
 /// position inside an epoch when a run was interrupted mid-epoch (<c>epoch.*</c>) and, in the metadata, the
-/// <see cref="CheckpointState"/>. It is written to a temporary
-/// file and renamed, so a kill mid-write leaves the previous checkpoint intact. Separate from the
-/// <c>--store_improvements</c> checkpoints, which keep the best model.
+/// <see cref="CheckpointState"/>. Separate from the <c>--store_improvements</c> checkpoints, which keep the best model.
 /// </summary>
+/// <remarks>
+/// A new checkpoint is written as <c>checkpoint_next</c> (itself through a temporary file and a rename), read back
+/// against the checksums it records, and only then takes the place of <c>checkpoint_last</c>, whose version moves to
+/// <c>checkpoint_previous</c>. A resumed run loads the newest of these that is whole and says when it had to fall back,
+/// so neither a kill mid-write nor bytes damaged on disk afterwards lose the run.
+/// </remarks>
 public static class TrainingCheckpoint
 {
     public const string FileName = "checkpoint_last.safetensors";
 
     private const string StateKey = "nirhost.training_state";
 
+    /// <summary>The checkpoint before the last one, kept until the last one is known to be whole.</summary>
+    public const string PreviousFileName = "checkpoint_previous.safetensors";
+
+    /// <summary>A checkpoint written but not yet verified and put in place.</summary>
+    public const string NextFileName = "checkpoint_next.safetensors";
+
     public static string PathIn(string runFolder) => Path.Combine(runFolder, FileName);
 
     /// <summary>Prefixes of the entries that belong to neither the model, the criterion nor the optimizer.</summary>
     public static readonly string[] ExtraPrefixes = ["sampler.", "miner.", "epoch."];
 
-    public static void Save(string runFolder, Architecture model, Criterion criterion, OptimizerHelper optimizer, CheckpointState state,
+    /// <returns>The path of the checkpoint written (<see cref="FileName"/> in the run folder).</returns>
+    public static string Save(string runFolder, Architecture model, Criterion criterion, OptimizerHelper optimizer, CheckpointState state,
         IReadOnlyDictionary<string, Tensor>? extras = null)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -51,33 +62,75 @@ public static class TrainingCheckpoint
             }
             tensors[name] = tensor;
         }
-        SafeTensorsFile.Write(PathIn(runFolder), tensors, new Dictionary<string, string>
+        var next = Path.Combine(runFolder, NextFileName);
+        SafeTensorsFile.Write(next, tensors, new Dictionary<string, string>
         {
             [StateKey] = state.ToJson(),
             ["format"] = "nirhost-training-checkpoint",
         });
+        SafeTensorsFile.Verify(next);
+        var last = PathIn(runFolder);
+        try
+        {
+            if (File.Exists(last))
+            {
+                File.Move(last, Path.Combine(runFolder, PreviousFileName), overwrite: true);
+            }
+            File.Move(next, last);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Could not put the new checkpoint {next} in place of {last}: {e.Message}", e);
+        }
+        return last;
     }
 
     /// <summary>
-    /// Loads the run folder's checkpoint into the freshly built model, criterion and optimizer and returns its
-    /// state with the entries under <see cref="ExtraPrefixes"/> (which the caller disposes), or null when the run
-    /// ended before its first checkpoint. A temporary file left by a write that was killed is removed: the
-    /// checkpoint it was replacing is the last complete one.
+    /// Loads the run folder's newest whole checkpoint into the freshly built model, criterion and optimizer and returns
+    /// its state with the entries under <see cref="ExtraPrefixes"/> (which the caller disposes) and the file it came
+    /// from, or null when the run ended before its first checkpoint. A damaged or unreadable checkpoint is passed over
+    /// for the one before it, with a notice; temporary files of writes that did not finish are removed.
     /// </summary>
-    public static (CheckpointState State, Dictionary<string, Tensor> Extras)? Restore(string runFolder, Architecture model, Criterion criterion,
-        OptimizerHelper optimizer, Action<string>? notice = null)
+    public static (CheckpointState State, Dictionary<string, Tensor> Extras, string Source)? Restore(string runFolder, Architecture model,
+        Criterion criterion, OptimizerHelper optimizer, Action<string>? notice = null)
     {
-        var path = PathIn(runFolder);
-        var leftover = path + ".tmp";
-        if (File.Exists(leftover))
+        foreach (var leftover in new[] { FileName, NextFileName, PreviousFileName }.Select(name => Path.Combine(runFolder, name + ".tmp")))
         {
-            notice?.Invoke($"Removed {leftover}, left by a checkpoint write that did not finish.");
-            File.Delete(leftover);
+            if (File.Exists(leftover))
+            {
+                notice?.Invoke($"Removed {leftover}, left by a checkpoint write that did not finish.");
+                File.Delete(leftover);
+            }
         }
-        if (!File.Exists(path))
+        // Newest first: a checkpoint_next was written after checkpoint_last but not yet put in its place.
+        var candidates = new[] { NextFileName, FileName, PreviousFileName }.Select(name => Path.Combine(runFolder, name)).Where(File.Exists).ToList();
+        if (candidates.Count == 0)
         {
             return null;
         }
+        var failures = new List<string>();
+        foreach (var path in candidates)
+        {
+            try
+            {
+                var (state, extras) = Load(path, model, criterion, optimizer);
+                if (failures.Count > 0)
+                {
+                    notice?.Invoke($"Resuming from {path} (epoch {state.CompletedEpochs}): {string.Join(" ", failures)}");
+                }
+                return (state, extras, path);
+            }
+            catch (InvalidDataException e)
+            {
+                failures.Add($"{Path.GetFileName(path)} cannot be used ({TrainingFaults.FirstLine(e.Message)}).");
+            }
+        }
+        throw new InvalidDataException($"No usable checkpoint in {runFolder}: {string.Join(" ", failures)}");
+    }
+
+    private static (CheckpointState State, Dictionary<string, Tensor> Extras) Load(string path, Architecture model, Criterion criterion,
+        OptimizerHelper optimizer)
+    {
         var (tensors, metadata) = SafeTensorsFile.ReadWithMetadata(path);
         var extras = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var handedOver = false;
