@@ -3,43 +3,29 @@ using NirHost.Host.Cli;
 using NirHost.Host.Commands;
 using NirHost.Host.Composition;
 using NirHost.Host.Plugins;
+using NirHost.Host.Reporting;
 using NirHost.Host.Training;
 
+// The command is the first argument that is not a flag; everything else belongs to it. Each command is a class of
+// its own (Commands/); this file only dispatches and turns failures into one clear line and an exit code.
 var debug = args.Contains("--debug");
-var interruptExitCode = 130;
+TrainCommand? training = null;
 try
 {
     var (roots, rest) = NirHostApp.SplitPluginRoots(args);
     var command = rest.Count > 0 && !rest[0].StartsWith('-') ? rest[0] : "train";
     var commandArgs = rest.Count > 0 && !rest[0].StartsWith('-') ? rest.Skip(1).ToList() : rest;
+    var console = HostConsole.Create();
 
-    if (command == "check-plugin")
+    switch (command)
     {
-        return CheckPluginCommand.Run(commandArgs, Spectre.Console.AnsiConsole.Console);
-    }
-    if (command == "plugins" && commandArgs.Count > 0 && commandArgs[0] is "add" or "remove")
-    {
-        // Into the first --plugins folder, or the one beside the host.
-        if (commandArgs.Count != 2)
-        {
-            throw new CommandLineException($"nirhost plugins {commandArgs[0]} expects one {(commandArgs[0] == "add" ? "package (.nupkg)" : "plugin name")}.");
-        }
-        var folder = commandArgs[0] == "add"
-            ? PluginPackages.Add(commandArgs[1], roots[0])
-            : PluginPackages.Remove(commandArgs[1], roots[0]);
-        Console.WriteLine($"{(commandArgs[0] == "add" ? "Installed" : "Removed")} {folder}");
-        return 0;
-    }
-    if (command == "watch")
-    {
-        var watched = roots.Take(roots.Count - (roots[^1] == NirHostApp.DefaultPluginsFolder ? 1 : 0)).ToList();
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        return new WatchCommand(watched, roots, commandArgs, Spectre.Console.AnsiConsole.Console).Run(stop.Token);
+        case "check-plugin":
+            return CheckPluginCommand.Run(commandArgs, console);
+        case "plugins" when commandArgs.Count > 0 && commandArgs[0] is "add" or "remove":
+            // Into the first --plugins folder, or the one beside the host.
+            return PluginPackagesCommand.Run(commandArgs, roots[0], Console.Out);
+        case "watch":
+            return WatchCommand.Run(roots, commandArgs, console);
     }
 
     using var pool = new PluginLoaderPool();
@@ -48,8 +34,7 @@ try
     {
         Console.Error.WriteLine($"warning: plugin {problem.Path}: {problem.Reason}");
     }
-    var flags = NirHostApp.BuildFlags(catalog);
-
+    var flags = RunCommandLine.BuildFlags(catalog);
     switch (command)
     {
         case "plugins":
@@ -61,50 +46,8 @@ try
             return 0;
         case "train":
         case "quickstart":
-        {
-            var effective = command == "quickstart" ? Quickstart.Arguments(commandArgs) : commandArgs;
-            var configuration = NirHostApp.Parse(flags, effective);
-            if (configuration.Arguments.HelpRequested)
-            {
-                Console.Write(HelpWriter.Write(flags));
-                return 0;
-            }
-            if (configuration.Get<NirHost.Host.Options.RunOptions>().Completed)
-            {
-                Console.WriteLine("Training run already completed!");
-                return 0;
-            }
-            if (command == "quickstart")
-            {
-                Console.WriteLine("Quick start on the embedded dataset. The same run as a full command:");
-                Console.WriteLine("  " + configuration.Command());
-                Console.WriteLine();
-            }
-            // The first Ctrl+C or SIGTERM lets the step in flight finish and saves the run; a second one ends the
-            // process at once (every file is written through a temporary file and a rename, so none is left half-written).
-            using var cancellation = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) =>
-            {
-                if (RequestStop(cancellation, 130, "Ctrl+C"))
-                {
-                    e.Cancel = true;
-                }
-            };
-            using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-                System.Runtime.InteropServices.PosixSignal.SIGTERM, context => context.Cancel = RequestStop(cancellation, 143, "SIGTERM"));
-            var reporter = TrainingReporter.ForConsole();
-            var summary = NirHostApp.Train(catalog, configuration, reporter, cancellation.Token);
-            reporter.Table($"Results after {summary.Epochs} epochs ({summary.WallTimeSeconds:0.0} s), best (last)",
-                summary.Metrics.ToDictionary(
-                    split => split.Key,
-                    split => (IReadOnlyDictionary<string, double>)split.Value.ToDictionary(m => m.Key, m => m.Value.Best)));
-            foreach (var (split, metrics) in summary.Metrics)
-            {
-                Console.WriteLine($"{split}: " + string.Join(", ", metrics.Select(m => $"{m.Key} best {m.Value.Best:0.0000} (epoch {m.Value.BestEpoch}), last {m.Value.Last:0.0000}")));
-            }
-            Console.WriteLine($"Summary: {Path.Combine(summary.RunFolder, "summary.json")}");
-            return 0;
-        }
+            training = new TrainCommand(catalog, flags, console);
+            return training.Run(commandArgs, quickstart: command == "quickstart");
         default:
             throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, evaluate, plugins [add|remove], check-plugin, watch, help.");
     }
@@ -117,7 +60,7 @@ catch (CommandLineException e)
 catch (OperationCanceledException e)
 {
     Console.Error.WriteLine(e is TrainingInterruptedException ? $"interrupted: {e.Message}" : "Interrupted.");
-    return interruptExitCode;
+    return training?.InterruptExitCode ?? 130;
 }
 catch (TrainingDivergedException e)
 {
@@ -136,17 +79,4 @@ catch (Exception e) when (!debug)
     Console.Error.WriteLine($"error: {message}");
     Console.Error.WriteLine("(run with --debug for details)");
     return 1;
-}
-
-/// <summary>Asks training to stop after its current step; false when a stop was already asked for (exit at once).</summary>
-bool RequestStop(CancellationTokenSource cancellation, int exitCode, string signal)
-{
-    if (cancellation.IsCancellationRequested)
-    {
-        return false;
-    }
-    interruptExitCode = exitCode;
-    Console.Error.WriteLine($"{signal}: stopping after the current step and saving the run; {signal} again exits at once.");
-    cancellation.Cancel();
-    return true;
 }

@@ -52,7 +52,7 @@ public static class CheckPluginCommand
         {
             return results;
         }
-        var configuration = NirHostApp.Parse(NirHostApp.BuildFlags(flagsFrom ?? catalog), flagArgs);
+        var configuration = RunCommandLine.Parse(RunCommandLine.BuildFlags(flagsFrom ?? catalog), flagArgs);
         var options = new ConformanceOptions
         {
             Device = DeviceSelection.Resolve(configuration),

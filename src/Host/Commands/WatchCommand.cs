@@ -1,4 +1,5 @@
 using NirHost.Host.Cli;
+using NirHost.Host.Composition;
 using NirHost.Host.Plugins;
 using NirHost.Host.Training;
 using NirHost.Testing;
@@ -17,6 +18,29 @@ public sealed class WatchCommand(IReadOnlyList<string> watchedRoots, IReadOnlyLi
 
     /// <summary>Completes one cycle: check and smoke-train. Tests wait on it.</summary>
     public event Action<WatchCycle>? CycleCompleted;
+
+    /// <summary>
+    /// The command line's entry: watches the given <c>--plugins</c> folders (not the one beside the host) until Ctrl+C.
+    /// </summary>
+    public static int Run(IReadOnlyList<string> roots, IReadOnlyList<string> trainArgs, IAnsiConsole console)
+    {
+        var watched = roots.Take(roots.Count - (roots[^1] == NirHostApp.DefaultPluginsFolder ? 1 : 0)).ToList();
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        System.Console.CancelKeyPress += onCtrlC;
+        try
+        {
+            return new WatchCommand(watched, roots, trainArgs, console).Run(stop.Token);
+        }
+        finally
+        {
+            System.Console.CancelKeyPress -= onCtrlC;
+        }
+    }
 
     public int Run(CancellationToken cancellation)
     {
@@ -116,8 +140,8 @@ public sealed class WatchCommand(IReadOnlyList<string> watchedRoots, IReadOnlyLi
             try
             {
                 var args = trainArgs.Contains("--n_epochs") ? trainArgs : [.. trainArgs, "--n_epochs", "1"];
-                var configuration = NirHostApp.Parse(NirHostApp.BuildFlags(catalog), args);
-                var summary = NirHostApp.Train(catalog, configuration, new TrainingReporter(console, quiet: true), cancellation);
+                var configuration = RunCommandLine.Parse(RunCommandLine.BuildFlags(catalog), args);
+                var summary = TrainingHost.Train(RunValidation.Validate(configuration, catalog), cancellation: cancellation);
                 training = string.Join("; ", summary.Metrics.Select(split =>
                     $"{split.Key}: " + string.Join(", ", split.Value.Select(m => $"{m.Key} {m.Value.Last:0.####}"))));
                 console.MarkupLine($"[green]Smoke training ({summary.Epochs} epoch, {summary.WallTimeSeconds:0.0} s):[/] {Markup.Escape(training)}");

@@ -41,9 +41,11 @@ public static class NirHostServiceCollectionExtensions
         services.AddSingleton<ICriterionFactory>(sp => new CriterionFactory(sp.GetRequiredService<ComponentFactory>(), selection,
             sp.GetService<ILogger<CriterionFactory>>()));
         services.AddSingleton(sp => CreateCriterion(sp, catalog, configuration, selection));
+        // Metrics built while validating the run are used as they are; the rest are built here.
         services.AddSingleton(sp => new Evaluator(configuration.Get<EvaluationOptions>().EvaluationMetrics
             .Distinct(StringComparer.Ordinal)
-            .Select(name => sp.GetRequiredService<ComponentFactory>().Create<IMetric>(ComponentKind.Metric, name, "evaluation_metrics"))
+            .Select(name => sp.GetService<ValidatedRun>()?.Metrics.GetValueOrDefault(name)
+                ?? sp.GetRequiredService<ComponentFactory>().Create<IMetric>(ComponentKind.Metric, name, "evaluation_metrics"))
             .ToList(), configuration.Get<EvaluationOptions>().Evaltypes));
         services.AddSingleton<Trainer>();
         return services;

@@ -21,7 +21,6 @@ public sealed class LearningRateSchedule
 
     public LearningRateSchedule(optim.Optimizer optimizer, string name, IReadOnlyList<int> milestones, double gamma)
     {
-        Name = name;
         _scheduler = name switch
         {
             "step" or "exp" => optim.lr_scheduler.MultiStepLR(optimizer, [.. milestones], gamma),
@@ -30,8 +29,6 @@ public sealed class LearningRateSchedule
             _ => throw new Cli.CommandLineException($"--scheduler {name} is not available; choose one of: {string.Join(", ", Names)}."),
         };
     }
-
-    public string Name { get; }
 
     /// <summary>Epochs stepped so far.</summary>
     public int Epoch { get; private set; }

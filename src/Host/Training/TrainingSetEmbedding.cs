@@ -8,7 +8,7 @@ namespace NirHost.Host.Training;
 /// Embeds the training split for samplers that compose batches from its embeddings, with the evaluation's
 /// embedding pass over the split the original uses for it (training images, evaluation transform) and a progress bar.
 /// </summary>
-internal sealed class TrainingSetEmbedding(Architecture model, DatasetSplits splits, int batchSize, Device device, TrainingReporter reporter)
+internal sealed class TrainingSetEmbedding(Architecture model, DatasetSplits splits, int batchSize, Device device, IRunObserver observer)
 {
     public Tensor Embed()
     {
@@ -21,12 +21,10 @@ internal sealed class TrainingSetEmbedding(Architecture model, DatasetSplits spl
         }
         const string title = "Embedding the training set";
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var embeddings = reporter.Progress(title, split.Count, advance =>
-        {
-            using var data = Evaluator.Embed(model, split, batchSize, device, (done, total) => advance(done, $"{title} ({done}/{total})"));
-            return data.Embeddings.clone();
-        });
-        reporter.Line($"Embedded the training set for the data sampler: {split.Count} samples in {clock.Elapsed.TotalSeconds:0.0}s");
+        observer.PhaseProgress(new PhaseProgress(title, 0, split.Count));
+        using var data = Evaluator.Embed(model, split, batchSize, device, (done, total) => observer.PhaseProgress(new PhaseProgress(title, done, total)));
+        var embeddings = data.Embeddings.clone();
+        observer.Notice($"Embedded the training set for the data sampler: {split.Count} samples in {clock.Elapsed.TotalSeconds:0.0}s");
         return embeddings;
     }
 }

@@ -1,3 +1,5 @@
+using NirHost.Host.Composition;
+using NirHost.Host.Cli;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using NirHost.Host.Commands;
@@ -95,23 +97,23 @@ public sealed class TemplateTests : IDisposable
         foreach (var (_, name, _) in Templates)
         {
             var command = ReadmeTrainCommand(Path.Combine(generated, name, "README.md"));
-            Host.NirHostApp.Validate(Host.NirHostApp.Parse(Host.NirHostApp.BuildFlags(run), WithFlags(command, tiny)), run);
+            RunValidation.Validate(RunCommandLine.Parse(RunCommandLine.BuildFlags(run), WithFlags(command, tiny)), run);
         }
         var log = new ListLogger();
-        var mined = Host.NirHostApp.Train(run, Host.NirHostApp.Parse(Host.NirHostApp.BuildFlags(run),
+        var mined = HostHarness.Train(run, RunCommandLine.Parse(RunCommandLine.BuildFlags(run),
             WithFlags(ReadmeTrainCommand(Path.Combine(generated, "MyMiner", "README.md")), tiny)),
-            new Host.Training.TrainingReporter(Spectre.Console.AnsiConsole.Console, quiet: true), logging: b => b.AddProvider(log));
+            logging: b => b.AddProvider(log));
         Assert.Equal(1, mined.Epochs);
         Assert.Contains(log.Messages, m => m.Contains("--loss triplet with --batch_mining myminer: myminer is a plugin miner", StringComparison.Ordinal));
 
         // One epoch with the scaffolded criterion, sampler, dataset, architecture and metric together.
-        var summary = Host.NirHostApp.Train(run, Host.NirHostApp.Parse(Host.NirHostApp.BuildFlags(run),
+        var summary = HostHarness.Train(run, RunCommandLine.Parse(RunCommandLine.BuildFlags(run),
             [
                 "--loss", "myloss", "--data_sampler", "mysampler", "--dataset", "mydata", "--mydata_classes", "8", "--mydata_samples_per_class", "10",
                 "--arch", "mynet_normalize", "--embed_dim", "16", "--evaluation_metrics", "mymetric", "e_recall@1",
                 "--bs", "8", "--samples_per_class", "2", "--n_epochs", "1", "--lr", "0.001", "--decay", "0", "--device", "cpu",
                 "--save_path", Path.Combine(_work.Path, "runs"), "--savename", "scaffolded",
-            ]), new Host.Training.TrainingReporter(Spectre.Console.AnsiConsole.Console, quiet: true));
+            ]));
         Assert.Equal(1, summary.Epochs);
         var metric = summary.Metrics["Test"]["mymetric"].Last;
         Assert.InRange(metric, 0, 1);

@@ -1,3 +1,4 @@
+using NirHost.Host.Composition;
 using NirHost.Host;
 using NirHost.Host.Cli;
 using NirHost.Host.Options;
@@ -72,7 +73,7 @@ public sealed class ArgumentParsingTests
     {
         string[] baseline = ["--dataset", "synthetic", "--arch", "convnet_normalize", "--loss", "oproxy", "--evaluation_metrics", "e_recall@1"];
         var run = HostHarness.Parse([.. baseline, .. args]);
-        var error = Assert.Throws<CommandLineException>(() => NirHostApp.Validate(run, HostHarness.Catalog));
+        var error = Assert.Throws<CommandLineException>(() => RunValidation.Validate(run, HostHarness.Catalog));
         Assert.Contains(message, error.Message);
     }
 

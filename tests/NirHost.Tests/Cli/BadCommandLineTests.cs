@@ -1,3 +1,4 @@
+using NirHost.Host.Composition;
 using System.Globalization;
 using NirHost.Host;
 using NirHost.Host.Cli;
@@ -34,7 +35,7 @@ public sealed class BadCommandLineTests
     [Fact]
     public void Generated_bad_command_lines_all_end_in_a_clear_command_line_error()
     {
-        var flags = NirHostApp.BuildFlags(HostHarness.Catalog);
+        var flags = RunCommandLine.BuildFlags(HostHarness.Catalog);
         var definitions = flags.Names.Order(StringComparer.Ordinal).Select(name =>
         {
             flags.TryGet(name, out var found);
@@ -52,7 +53,7 @@ public sealed class BadCommandLineTests
                 .ToList();
             noise.Insert(random.Next(noise.Count + 1), defect);
             string[] line = [.. Base, .. noise.SelectMany(group => group)];
-            var error = Record.Exception(() => NirHostApp.Validate(NirHostApp.Parse(flags, line), HostHarness.Catalog));
+            var error = Record.Exception(() => RunValidation.Validate(RunCommandLine.Parse(flags, line), HostHarness.Catalog));
             var shown = string.Join(' ', line.Select(a => $"[{a}]"));
             if (error is not CommandLineException)
             {

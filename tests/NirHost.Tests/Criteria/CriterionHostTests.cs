@@ -35,7 +35,7 @@ public sealed class CriterionHostTests : IDisposable
 
     private static CriterionWithMiner Build(string[] args)
     {
-        var configuration = NirHostApp.Parse(NirHostApp.BuildFlags(HostHarness.Catalog), args);
+        var configuration = RunCommandLine.Parse(RunCommandLine.BuildFlags(HostHarness.Catalog), args);
         using var services = new ServiceCollection().AddLogging().AddNirHostRun(HostHarness.Catalog, configuration).BuildServiceProvider();
         return services.GetRequiredService<CriterionWithMiner>();
     }
@@ -68,8 +68,7 @@ public sealed class CriterionHostTests : IDisposable
     public void A_disallowed_pair_fails_the_train_command_before_any_epoch()
     {
         var configuration = HostHarness.Parse(HostHarness.TinyRun(_folder.Path, "--loss", "npair", "--batch_mining", "random"));
-        var error = Assert.Throws<CommandLineException>(() => NirHostApp.Train(HostHarness.Catalog, configuration,
-            new NirHost.Host.Training.TrainingReporter(Spectre.Console.AnsiConsole.Console, quiet: true)));
+        var error = Assert.Throws<CommandLineException>(() => HostHarness.Train(HostHarness.Catalog, configuration));
         Assert.Contains("--batch_mining random is not allowed for --loss npair; it allows: npair", error.Message);
         Assert.False(File.Exists(Path.Combine(_folder.Path, "synthetic", "run", "summary.json")));
     }

@@ -1,3 +1,4 @@
+using NirHost.Host.Composition;
 using NirHost.Host;
 using NirHost.Host.Cli;
 using NirHost.Host.Evaluation;
@@ -52,7 +53,7 @@ public sealed class TrainingEvaluationTests : IDisposable
     {
         var configuration = HostHarness.Parse(HostHarness.TinyRun(_folder.Path, "--evaltypes", "Combined_embeds_extra-1-1"));
 
-        var error = Assert.Throws<CommandLineException>(() => NirHostApp.Validate(configuration, HostHarness.Catalog));
+        var error = Assert.Throws<CommandLineException>(() => RunValidation.Validate(configuration, HostHarness.Catalog));
 
         Assert.StartsWith("--evaltypes Combined_embeds_extra-1-1 is not available: the architectures evaluate their embedding (embeds) " +
             "and their pooled backbone features (avg_features)", error.Message);

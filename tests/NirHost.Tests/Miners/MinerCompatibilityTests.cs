@@ -79,7 +79,7 @@ public sealed class MinerCompatibilityTests : IDisposable
     public void The_host_builds_a_criterion_with_a_plugin_miner_and_says_why()
     {
         var log = new ListLogger();
-        var configuration = NirHostApp.Parse(NirHostApp.BuildFlags(Catalog), HostHarness.TinyRun(_folder.Path, "--loss", "triplet", "--batch_mining", "first_two"));
+        var configuration = RunCommandLine.Parse(RunCommandLine.BuildFlags(Catalog), HostHarness.TinyRun(_folder.Path, "--loss", "triplet", "--batch_mining", "first_two"));
         using (var services = new ServiceCollection().AddLogging(b => b.AddProvider(log)).AddNirHostRun(Catalog, configuration).BuildServiceProvider())
         {
             var (criterion, miner, _) = services.GetRequiredService<CriterionWithMiner>();
@@ -90,7 +90,7 @@ public sealed class MinerCompatibilityTests : IDisposable
 
         // s2sd builds its target criterion once per target branch; the notice is given once per flag.
         var composite = new ListLogger();
-        var s2sd = NirHostApp.Parse(NirHostApp.BuildFlags(Catalog), HostHarness.TinyRun(_folder.Path, "--loss", "s2sd", "--loss_s2sd_source", "triplet",
+        var s2sd = RunCommandLine.Parse(RunCommandLine.BuildFlags(Catalog), HostHarness.TinyRun(_folder.Path, "--loss", "s2sd", "--loss_s2sd_source", "triplet",
             "--loss_s2sd_target", "triplet", "--loss_s2sd_target_dims", "16", "24", "32", "--batch_mining", "first_two"));
         using (var services = new ServiceCollection().AddLogging(b => b.AddProvider(composite)).AddNirHostRun(Catalog, s2sd).BuildServiceProvider())
         {
@@ -99,13 +99,13 @@ public sealed class MinerCompatibilityTests : IDisposable
         Assert.Single(composite.Messages, m => m.Contains("--loss_s2sd_target triplet with --batch_mining first_two: first_two is a plugin miner", StringComparison.Ordinal));
         Assert.Single(composite.Messages, m => m.Contains("--loss_s2sd_source triplet with --batch_mining first_two: first_two is a plugin miner", StringComparison.Ordinal));
 
-        var refused = NirHostApp.Parse(NirHostApp.BuildFlags(Catalog), HostHarness.TinyRun(_folder.Path, "--loss", "npair", "--batch_mining", "first_two"));
+        var refused = RunCommandLine.Parse(RunCommandLine.BuildFlags(Catalog), HostHarness.TinyRun(_folder.Path, "--loss", "npair", "--batch_mining", "first_two"));
         using var refusing = new ServiceCollection().AddLogging().AddNirHostRun(Catalog, refused).BuildServiceProvider();
         var error = Assert.Throws<CommandLineException>(() => refusing.GetRequiredService<CriterionWithMiner>());
         Assert.Equal("--batch_mining first_two is not allowed for --loss npair; it allows: npair, or a plugin miner of anchor sets (first_two mines triplets).",
             error.Message);
 
-        var typo = NirHostApp.Parse(NirHostApp.BuildFlags(Catalog), HostHarness.TinyRun(_folder.Path, "--loss", "triplet", "--batch_mining", "semihrad"));
+        var typo = RunCommandLine.Parse(RunCommandLine.BuildFlags(Catalog), HostHarness.TinyRun(_folder.Path, "--loss", "triplet", "--batch_mining", "semihrad"));
         using var typing = new ServiceCollection().AddLogging().AddNirHostRun(Catalog, typo).BuildServiceProvider();
         Assert.Contains("did you mean 'semihard'", Assert.Throws<CommandLineException>(() => typing.GetRequiredService<CriterionWithMiner>()).Message);
     }

@@ -1,3 +1,4 @@
+using NirHost.Host.Cli;
 using Microsoft.Extensions.DependencyInjection;
 using NirHost.Abstractions;
 using NirHost.Host;
@@ -26,7 +27,7 @@ public sealed class NirHostCompositionTests : IDisposable
 
     private static CriterionWithMiner BuildCriterion(PluginCatalog catalog, string[] args)
     {
-        var configuration = NirHostApp.Parse(NirHostApp.BuildFlags(catalog), args);
+        var configuration = RunCommandLine.Parse(RunCommandLine.BuildFlags(catalog), args);
         using var services = new ServiceCollection().AddLogging().AddNirHostRun(catalog, configuration).BuildServiceProvider();
         return services.GetRequiredService<CriterionWithMiner>();
     }

@@ -1,3 +1,5 @@
+using NirHost.Host.Composition;
+using NirHost.Host.Cli;
 using NirHost.Abstractions;
 using NirHost.Host;
 using NirHost.Host.Plugins;
@@ -40,7 +42,7 @@ public sealed class PluginDiscoveryTests : IDisposable
         var component = Assert.Single(catalog.Components);
         Assert.Equal((ComponentKind.Metric, "constant", "NirHost.TestPlugins.Good"), (component.Kind, component.Name, component.PluginName));
         Assert.Empty(catalog.Problems);
-        var flags = NirHostApp.BuildFlags(catalog);
+        var flags = RunCommandLine.BuildFlags(catalog);
         Assert.True(flags.TryGet("constant_value", out var definitions));
         Assert.Equal(0.25, definitions[0].DefaultValue);
     }
@@ -70,8 +72,8 @@ public sealed class PluginDiscoveryTests : IDisposable
         Assert.Contains("'e_recall'", conflict);
         Assert.Contains("NirHost.TestPlugins.Duplicate.dll", conflict);
         Assert.Contains("NirHost.Plugins.Metrics.dll", conflict);
-        var run = NirHostApp.Parse(NirHostApp.BuildFlags(catalog), ["--dataset", "synthetic", "--arch", "convnet", "--loss", "oproxy"]);
-        var error = Assert.Throws<NirHost.Host.Cli.CommandLineException>(() => NirHostApp.Validate(run, catalog));
+        var run = RunCommandLine.Parse(RunCommandLine.BuildFlags(catalog), ["--dataset", "synthetic", "--arch", "convnet", "--loss", "oproxy"]);
+        var error = Assert.Throws<NirHost.Host.Cli.CommandLineException>(() => RunValidation.Validate(run, catalog));
         Assert.Contains("NirHost.TestPlugins.Duplicate.dll", error.Message);
     }
 

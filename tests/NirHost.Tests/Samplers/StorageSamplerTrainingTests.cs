@@ -1,3 +1,4 @@
+using NirHost.Host.Composition;
 using NirHost.Host;
 using NirHost.Host.Training;
 using NirHost.Tests.Support;
@@ -24,7 +25,7 @@ public sealed class StorageSamplerTrainingTests : IDisposable
         });
         var args = HostHarness.TinyRun(_folder.Path, "--n_epochs", "2", "--no_train_metrics",
             "--data_sampler", "greedy_coreset", "--data_batchmatch_bigbs", "64", "--data_idx_full_prec");
-        var summary = NirHostApp.Train(HostHarness.Catalog, HostHarness.Parse(args), new TrainingReporter(console));
+        var summary = HostHarness.Train(HostHarness.Catalog, HostHarness.Parse(args), new NirHost.Host.Reporting.ConsoleRunReporter(console));
 
         Assert.Equal(2, summary.Epochs);
         Assert.All(summary.TrainLoss, loss => Assert.True(double.IsFinite(loss)));

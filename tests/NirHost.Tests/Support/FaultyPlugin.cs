@@ -1,3 +1,5 @@
+using NirHost.Host.Composition;
+using NirHost.Host.Cli;
 using NirHost.Host;
 using NirHost.Host.Plugins;
 using NirHost.Host.Training;
@@ -43,8 +45,7 @@ public sealed class FaultyPlugin : IDisposable
 
     /// <summary>Trains in-process; <paramref name="afterStep"/> sees every finished step as (epoch, steps done in it).</summary>
     public RunSummary Train(string[] args, CancellationToken cancellation = default, Action<int, int>? afterStep = null) =>
-        NirHostApp.Train(Catalog, NirHostApp.Parse(NirHostApp.BuildFlags(Catalog), args),
-            new TrainingReporter(Spectre.Console.AnsiConsole.Console, quiet: true) { StepCompleted = afterStep }, cancellation);
+        HostHarness.Train(Catalog, RunCommandLine.Parse(RunCommandLine.BuildFlags(Catalog), args), new RunCallbacks { Step = afterStep }, cancellation);
 
     public void Dispose()
     {

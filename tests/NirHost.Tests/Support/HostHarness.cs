@@ -1,3 +1,4 @@
+using NirHost.Host.Cli;
 using NirHost.Host;
 using NirHost.Host.Composition;
 using NirHost.Host.Plugins;
@@ -18,7 +19,7 @@ public static class HostHarness
 
     public static PluginCatalog Catalog => Shared.Value.Catalog;
 
-    public static RunConfiguration Parse(params string[] args) => NirHostApp.Parse(NirHostApp.BuildFlags(Catalog), args);
+    public static RunConfiguration Parse(params string[] args) => RunCommandLine.Parse(RunCommandLine.BuildFlags(Catalog), args);
 
     /// <summary>Tiny settings on the embedded dataset: seconds, not minutes.</summary>
     public static string[] TinyRun(string savePath, params string[] overrides) =>
@@ -32,6 +33,10 @@ public static class HostHarness
         .. overrides,
     ];
 
-    public static RunSummary Train(params string[] args) =>
-        NirHostApp.Train(Catalog, Parse(args), new TrainingReporter(Spectre.Console.AnsiConsole.Console, quiet: true));
+    public static RunSummary Train(params string[] args) => Train(Catalog, Parse(args));
+
+    /// <summary>Validates and trains a parsed run in-process, as the train command does.</summary>
+    public static RunSummary Train(PluginCatalog catalog, RunConfiguration configuration, IRunObserver? observer = null,
+        CancellationToken cancellation = default, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null) =>
+        TrainingHost.Train(RunValidation.Validate(configuration, catalog), observer, cancellation, logging);
 }

@@ -1,3 +1,4 @@
+using NirHost.Host.Composition;
 using System.Diagnostics;
 using NirHost.Host.Cli;
 using NirHost.Host.IO;
@@ -32,9 +33,9 @@ public sealed class ResumeTests : IDisposable
     private static void TrainAndStop(string[] args, int stopAfter)
     {
         using var cancellation = new CancellationTokenSource();
-        var reporter = new TrainingReporter(Spectre.Console.AnsiConsole.Console, quiet: true)
+        var reporter = new RunCallbacks
         {
-            EpochCompleted = completed =>
+            EpochCheckpointed = completed =>
             {
                 if (completed == stopAfter)
                 {
@@ -43,7 +44,7 @@ public sealed class ResumeTests : IDisposable
             },
         };
         var stopped = Assert.Throws<TrainingInterruptedException>(() =>
-            NirHost.Host.NirHostApp.Train(HostHarness.Catalog, HostHarness.Parse(args), reporter, cancellation.Token));
+            HostHarness.Train(HostHarness.Catalog, HostHarness.Parse(args), reporter, cancellation.Token));
         Assert.Contains($"{stopAfter} completed epoch(s) are saved; nirhost --resume", stopped.Message);
     }
 

@@ -1,3 +1,4 @@
+using NirHost.Host.Composition;
 using System.Buffers.Binary;
 using System.Text;
 using NirHost.Host;
@@ -72,7 +73,7 @@ public sealed class TrainingLoopFlagsTests : IDisposable
     public void Float16_is_refused_with_the_reason_before_anything_is_written()
     {
         var configuration = HostHarness.Parse(HostHarness.TinyRun(_folder.Path, "--use_float16"));
-        var error = Assert.Throws<CommandLineException>(() => NirHostApp.Validate(configuration, HostHarness.Catalog));
+        var error = Assert.Throws<CommandLineException>(() => RunValidation.Validate(configuration, HostHarness.Catalog));
         Assert.StartsWith("--use_float16 is not available: mixed precision needs autocast", error.Message);
         Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
     }
@@ -82,7 +83,7 @@ public sealed class TrainingLoopFlagsTests : IDisposable
     [InlineData("adam")]
     public void The_original_optimizers_are_accepted_and_others_named(string name)
     {
-        NirHostApp.Validate(HostHarness.Parse(HostHarness.TinyRun(_folder.Path, "--optim", name, "--scheduler", "none")), HostHarness.Catalog);
+        RunValidation.Validate(HostHarness.Parse(HostHarness.TinyRun(_folder.Path, "--optim", name, "--scheduler", "none")), HostHarness.Catalog);
         var error = Assert.Throws<CommandLineException>(() => HostHarness.Parse(HostHarness.TinyRun(_folder.Path, "--optim", "rmsprop")));
         Assert.Contains("rmsprop", error.Message);
     }

@@ -1,0 +1,503 @@
+using Microsoft.Extensions.Logging;
+using NirHost.Abstractions;
+using NirHost.Host.Composition;
+using NirHost.Host.Evaluation;
+using NirHost.Host.Options;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NirHost.Host.Training;
+
+/// <summary>
+/// One training run of the original's <c>main.py</c>, in named steps: <see cref="Start"/> (a new run folder, or the
+/// resumption of an earlier run), <see cref="TrainEpoch"/> with its <see cref="Step"/>s, <see cref="EvaluateSplits"/>,
+/// <see cref="FinishEpoch"/> (logs, summary, checkpoint) and <see cref="End"/>. What it does is reported to an
+/// <see cref="IRunObserver"/>; how that looks on a console or in a log is the observers' business.
+/// </summary>
+internal sealed class TrainingRun : IDisposable
+{
+    private readonly RunComponents _components;
+    private readonly RunConfiguration _configuration;
+    private readonly IRunObserver _observer;
+    private readonly ILogger _logger;
+    private readonly ComponentCalls _calls;
+    private readonly NonFiniteGuard _guard;
+    private readonly IReadOnlyList<ParameterGroup> _groups;
+    private readonly OptimizerHelper _optimizer;
+    private readonly LearningRateSchedule _schedule;
+    private readonly ImprovementCheckpoints _improvements;
+    private readonly OptimizationOptions _optimization;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    private RunFolder? _folder;
+    private RunSummary _summary = new();
+    private double _previousWallTime;
+    private int _startEpoch;
+    private InterruptedEpoch? _interrupted;
+
+    public TrainingRun(RunComponents components, RunConfiguration configuration, IRunObserver observer, ILogger logger)
+    {
+        _components = components;
+        _configuration = configuration;
+        _observer = observer;
+        _logger = logger;
+        _optimization = configuration.Get<OptimizationOptions>();
+        _calls = new ComponentCalls(components.Factory);
+        var (model, criterion) = (components.Model, components.Criterion);
+        _guard = new NonFiniteGuard(model, criterion, components.CriterionDescriptor.Name, configuration.Get<ComponentSelectionOptions>().Arch);
+        model.to(components.Setup.Device);
+        criterion.to(components.Setup.Device);
+        _groups = [.. ModelGroups(model, _optimization),
+            .. _calls.Run(criterion, "listing its parameter groups", () => criterion.ParameterGroups(components.Setup).ToList())];
+        _optimizer = OptimizerFactory.Create(_optimization.Optim, _groups);
+        _schedule = new LearningRateSchedule(_optimizer, _optimization.Scheduler, _optimization.Tau, _optimization.Gamma);
+        _improvements = new ImprovementCheckpoints(configuration.Get<EvaluationOptions>(), components.Evaluator.Evaltypes, logger);
+    }
+
+    /// <summary>Whether the run folder exists, so that how the run ends can be recorded in it.</summary>
+    public bool HasFolder => _folder is not null;
+
+    private RunFolder Folder => _folder ?? throw new InvalidOperationException("The run has not started.");
+
+    private Device Device => _components.Setup.Device;
+
+    /// <summary>Creates the run folder, or reopens the resumed run's folder with its checkpoint loaded, and says so.</summary>
+    public void Start()
+    {
+        var run = _configuration.Get<RunOptions>();
+        if (run.Resume.Length > 0)
+        {
+            Resume(run.Resume);
+        }
+        else
+        {
+            var data = _configuration.Get<DataOptions>();
+            var selection = _configuration.Get<ComponentSelectionOptions>();
+            _folder = RunFolder.Create(run.SavePath, data.Dataset, RunFolder.RunName(run, data.Dataset, selection.Arch, _optimization.Seed, DateTime.Now));
+            _folder.WriteParameters(_configuration.EffectiveFlags(), _configuration.Command(), _configuration.ArgumentList());
+            _summary = new RunSummary { RunFolder = _folder.Path };
+        }
+        _summary.Status = RunStatus.Running;
+        _summary.Error = null;
+        WriteSummary();
+        _observer.RunStarted(new RunStarted(Folder, _optimization.NEpochs,
+            run.Resume.Length > 0 ? (_startEpoch, _interrupted?.Progress.StepsDone ?? 0) : null, Describe()));
+        _logger.LogInformation("Training {Loss} on {Dataset} for {Epochs} epochs in {Folder}",
+            _configuration.Get<ComponentSelectionOptions>().Loss, _configuration.Get<DataOptions>().Dataset, _optimization.NEpochs, Folder.Path);
+    }
+
+    private void Resume(string folder)
+    {
+        var (model, criterion) = (_components.Model, _components.Criterion);
+        var restored = TrainingCheckpoint.Restore(folder, model, criterion, _optimizer, _observer.Notice);
+        var state = restored?.State;
+        if (restored is { Extras: var extras })
+        {
+            try
+            {
+                RestoreComponentState(_components.Sampler, "sampler.", extras, restored.Value.Source);
+                RestoreComponentState(_components.Miner, "miner.", extras, restored.Value.Source);
+                _interrupted = state!.InEpoch is { } progress ? InterruptedEpoch.From(progress, extras, restored.Value.Source) : null;
+            }
+            finally
+            {
+                foreach (var tensor in extras.Values)
+                {
+                    tensor.Dispose();
+                }
+            }
+        }
+        _folder = RunFolder.Open(folder, state?.CsvRows ?? new Dictionary<string, int>());
+        _summary = state?.Summary ?? new RunSummary();
+        _summary.RunFolder = _folder.Path;
+        _improvements.Best = state?.BestStorageMetrics ?? new Dictionary<string, double>(StringComparer.Ordinal);
+        _startEpoch = state?.CompletedEpochs ?? 0;
+        _previousWallTime = _summary.WallTimeSeconds;
+        if (state is not null)
+        {
+            ResumeSchedule(state);
+        }
+        _summary.ResumedAtEpochs.Add(_startEpoch);
+        _logger.LogInformation("Resuming {Folder} at epoch {Epoch}, step {Step}", _folder.Path, _startEpoch, _interrupted?.Progress.StepsDone ?? 0);
+    }
+
+    private RunDescription Describe()
+    {
+        var selection = _configuration.Get<ComponentSelectionOptions>();
+        var splits = _components.Splits;
+        return new RunDescription(_configuration.Get<DataOptions>().Dataset, splits.Training.Count, splits.Testing.Count, selection.Loss,
+            _components.Miner is null ? null : selection.BatchMining, selection.Arch,
+            _components.Model.parameters().Where(p => p.requires_grad).Sum(p => p.numel()), Device.ToString());
+    }
+
+    /// <summary>Trains the remaining epochs; an interruption between steps saves the epoch's progress and stops.</summary>
+    public void Train(CancellationToken cancellation)
+    {
+        for (var epoch = _startEpoch; epoch < _optimization.NEpochs; epoch++)
+        {
+            // An epoch interrupted after some of its steps continues where it stopped, with the generators' states then.
+            var continued = epoch == _startEpoch ? _interrupted : null;
+            if (cancellation.IsCancellationRequested)
+            {
+                throw Interrupted(epoch, continued?.Progress.StepsDone ?? 0);
+            }
+            var state = BeginEpoch(epoch, continued);
+            if (!TrainEpoch(state, cancellation))
+            {
+                if (state.Step > 0)
+                {
+                    WriteCheckpoint(epoch, Interruption(state));
+                }
+                throw Interrupted(epoch, state.Step);
+            }
+            FinishEpoch(state, EvaluateSplits(state));
+        }
+    }
+
+    /// <summary>Reseeds as the original does every epoch, and draws the epoch's batches (or takes an interrupted epoch's).</summary>
+    private EpochState BeginEpoch(int epoch, InterruptedEpoch? continued)
+    {
+        var seed = _optimization.NEpochs * _optimization.Seed + epoch;
+        random.manual_seed(seed);
+        var rates = _groups.Zip(_optimizer.ParamGroups, (group, live) => (group.Name, live.LearningRate)).ToList();
+        var state = new EpochState(epoch, seed, epoch < _optimization.Warmup, rates);
+        _logger.LogInformation("Epoch {Epoch}: learning rates {Rates}", epoch, string.Join(" | ", rates.Select(r => r.LearningRate)));
+        _components.Model.train();
+        _components.Criterion.train();
+        if (continued is null)
+        {
+            (_components.Sampler as IStorageBatchSampler)?.BeginEpoch(epoch, new TrainingSetEmbedding(_components.Model, _components.Splits,
+                _optimization.Bs, Device, _observer).Embed);
+            // The epoch's batches and their augmentation seeds are drawn up front, so that loading ahead on
+            // worker threads cannot change what the criterion later draws from the same generator.
+            state.Batches = _calls.Run(_components.Sampler, "composing the batches of epoch " + epoch, () => _components.Sampler.Batches(state.Random).ToList());
+            state.AugmentationSeeds = [.. state.Batches.Select(_ => state.Random.Next())];
+        }
+        else
+        {
+            (state.Batches, state.AugmentationSeeds, state.Step) = (continued.Batches, continued.Seeds, continued.Progress.StepsDone);
+            state.Losses = [.. continued.Progress.Losses];
+            state.EarlierSeconds = continued.Progress.ElapsedSeconds;
+            state.Random.RestoreState(continued.Progress.RandomState);
+            using var libtorchState = tensor(continued.LibtorchRandomState, dtype: ScalarType.Byte);
+            random.set_rng_state(libtorchState);
+        }
+        _observer.EpochStarted(new EpochStarted(epoch, state.Batches.Count, state.Step, state.Warmup, [.. rates.Select(r => r.LearningRate)]));
+        return state;
+    }
+
+    /// <summary>Runs the epoch's remaining steps; false when a stop was asked for before they were all done.</summary>
+    private bool TrainEpoch(EpochState state, CancellationToken cancellation)
+    {
+        try
+        {
+            using var loader = new BatchLoader(_components.Splits.Training, state.Batches[state.Step..], state.AugmentationSeeds[state.Step..],
+                _configuration.Get<DataOptions>().Kernels);
+            using var batches = loader.Batches().GetEnumerator();
+            while (true)
+            {
+                // Ctrl+C lets the step in flight finish; the run stops between steps with everything saved.
+                if (cancellation.IsCancellationRequested)
+                {
+                    return false;
+                }
+                if (!_calls.Run(_components.Dataset, $"loading the training batch at epoch {state.Epoch}, step {state.Step}", batches.MoveNext))
+                {
+                    return true;
+                }
+                var (indices, input) = batches.Current;
+                using (input)
+                {
+                    Step(state, indices, input);
+                }
+                state.Step++;
+                _observer.StepCompleted(new StepCompleted(state.Epoch, state.Step, state.Batches.Count, state.Warmup, state.MeanLoss));
+            }
+        }
+        finally
+        {
+            _observer.StepsEnded(new EpochStepsEnded(state.Epoch, state.Step, state.Batches.Count));
+        }
+    }
+
+    /// <summary>
+    /// One update: embed, compute the loss, back-propagate, check that everything is finite, step the optimizer.
+    /// With <c>--on_nonfinite skip</c> a non-finite step leaves no trace, batch-norm statistics included.
+    /// </summary>
+    private void Step(EpochState state, int[] indices, Tensor cpuInput)
+    {
+        var (model, criterion) = (_components.Model, _components.Criterion);
+        var where = $"at epoch {state.Epoch}, step {state.Step}";
+        var skipNonFinite = _configuration.Get<RunOptions>().OnNonfinite == "skip";
+        using var scope = NewDisposeScope();
+        try
+        {
+            _optimizer.zero_grad();
+            var buffers = skipNonFinite ? SnapshotBuffers() : null;
+            var input = cpuInput.to(Device);
+            var labels = tensor(indices.Select(i => (long)_components.Splits.Training.Labels[i]).ToArray(), device: Device);
+            var output = _calls.Run(model, $"embedding the training batch {where}", () => model.Forward(input, state.Warmup));
+            var loss = _calls.Run(criterion, $"computing the loss {where}", () => criterion.forward(new CriterionBatch(output.Embeddings, labels)
+            {
+                PooledFeatures = output.PooledFeatures,
+                FeatureMaps = output.FeatureMaps,
+                Epoch = state.Epoch,
+                Miner = _components.Miner,
+                Random = state.Random,
+            }));
+            _calls.Run(criterion, $"back-propagating the loss {where}", () => loss.backward());
+            var (value, problem) = _guard.Check(loss, output.Embeddings, state.Epoch, state.Step);
+            if (problem is null)
+            {
+                _optimizer.step();
+                state.Losses.Add(value);
+                (_components.Sampler as IStorageBatchSampler)?.Observe(indices, output.Embeddings.detach());
+            }
+            else if (skipNonFinite)
+            {
+                _optimizer.zero_grad();
+                RestoreBuffers(buffers!);
+                _summary.SkippedSteps++;
+                _logger.LogWarning("Skipped the update of step {Step} in epoch {Epoch} (--on_nonfinite skip): {Problem}", state.Step, state.Epoch, problem);
+                _observer.StepSkipped(new StepSkipped(state.Epoch, state.Step, problem));
+            }
+            else
+            {
+                throw new TrainingDivergedException(problem + " The run stops here, keeping the checkpoints and logs written before this step; " +
+                    "a lower --lr, or --on_nonfinite skip to drop such steps, may help.");
+            }
+        }
+        catch (Exception e) when (TrainingFaults.IsOutOfMemory(e))
+        {
+            throw ComponentCalls.OutOfMemory(e, $"training {where}", _optimization.Bs, Device);
+        }
+    }
+
+    /// <summary>
+    /// Scores every evaluated split (Test, Val with <c>--use_tv_split</c>, Train unless <c>--no_train_metrics</c>), records
+    /// each in the summary, reports it, and stores improved checkpoints. The test split also draws the sample retrieval figure.
+    /// </summary>
+    private Dictionary<string, IReadOnlyDictionary<string, double>> EvaluateSplits(EpochState state)
+    {
+        var evaluation = _configuration.Get<EvaluationOptions>();
+        var splits = _components.Splits;
+        var evaluated = new List<(string Log, string Name, IDataSplit Split)>();
+        if (!evaluation.NoTestMetrics)
+        {
+            evaluated.Add(("Test", "test", splits.Testing));
+        }
+        if (splits.Validation is { } validation)
+        {
+            evaluated.Add(("Val", "validation", validation));
+        }
+        if (!evaluation.NoTrainMetrics)
+        {
+            evaluated.Add(("Train", "training", splits.Evaluation));
+        }
+        var results = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        foreach (var (log, name, split) in evaluated)
+        {
+            // The sample retrieval figure reuses the test split's neighbour search.
+            var figure = log == "Test"
+                ? data => RetrievalFigure.Write(Path.Combine(Folder.Path, RetrievalFigure.FileName), data, split, state.Seed)
+                : (Action<EvaluationData>?)null;
+            var values = Evaluate(split, name, state.Epoch, figure is null ? null : RetrievalFigure.Needs, figure);
+            results[log] = values;
+            _summary.Record(log, state.Epoch, values);
+            _observer.SplitEvaluated(new SplitEvaluated(state.Epoch, log, values));
+            _improvements.Consider(Folder, log, values, _components.Model, _components.Criterion, state.Epoch);
+        }
+        return results;
+    }
+
+    private Dictionary<string, double> Evaluate(IDataSplit split, string name, int epoch, EvaluationNeeds? extraNeeds, Action<EvaluationData>? inspect)
+    {
+        try
+        {
+            return _calls.Run(_components.Model, $"evaluating the {name} split after epoch {epoch}",
+                () => _components.Evaluator.Evaluate(_components.Model, split, _optimization.Bs, Device, extraNeeds: extraNeeds, inspect: inspect));
+        }
+        catch (NonFiniteEmbeddingsException e)
+        {
+            throw new TrainingDivergedException($"Evaluation of the {name} split after epoch {epoch}: {e.Message}");
+        }
+        catch (Exception e) when (TrainingFaults.IsOutOfMemory(e))
+        {
+            throw ComponentCalls.OutOfMemory(e, $"embedding the {name} split after epoch {epoch}", _optimization.Bs, Device);
+        }
+    }
+
+    /// <summary>
+    /// Ends an epoch: the schedule steps, the observers log it, then the summary and, last, the checkpoint are written,
+    /// so that a checkpoint never claims an epoch whose logs are missing.
+    /// </summary>
+    private void FinishEpoch(EpochState state, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> results)
+    {
+        _summary.TrainLoss.Add(state.MeanLoss);
+        _schedule.Step();
+        _observer.EpochCompleted(new EpochCompleted(state.Epoch, state.Warmup, state.MeanLoss, state.Seconds, state.LearningRates, results));
+        _summary.Epochs = state.Epoch + 1;
+        WriteSummary();
+        WriteCheckpoint(state.Epoch + 1, null);
+    }
+
+    /// <summary>Everything the rest of an interrupted epoch depends on, so that --resume continues with the next step.</summary>
+    private InterruptedEpoch Interruption(EpochState state)
+    {
+        using var libtorchRandom = random.get_rng_state();
+        return new InterruptedEpoch(new EpochProgress
+        {
+            StepsDone = state.Step,
+            Losses = state.Losses,
+            RandomState = state.Random.SaveState(),
+            ElapsedSeconds = Math.Round(state.Seconds, 4),
+        }, state.Batches, state.AugmentationSeeds, libtorchRandom.data<byte>().ToArray());
+    }
+
+    /// <summary>
+    /// Writes <c>checkpoint_last</c>: at the end of an epoch (<paramref name="interrupted"/> null, <paramref name="completedEpochs"/>
+    /// done), or inside epoch <paramref name="completedEpochs"/> after an interruption, with what its remaining steps need.
+    /// </summary>
+    private void WriteCheckpoint(int completedEpochs, InterruptedEpoch? interrupted)
+    {
+        using var scope = NewDisposeScope();
+        var extras = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (prefix, component) in new (string, object?)[] { ("sampler.", _components.Sampler), ("miner.", _components.Miner) })
+        {
+            if (component is IResumableState stateful)
+            {
+                foreach (var (name, tensor) in stateful.SaveState())
+                {
+                    extras[prefix + name] = tensor;
+                }
+            }
+        }
+        foreach (var (name, tensor) in interrupted?.Tensors() ?? [])
+        {
+            extras[name] = tensor;
+        }
+        var path = TrainingCheckpoint.Save(Folder.Path, _components.Model, _components.Criterion, _optimizer, new CheckpointState
+        {
+            CompletedEpochs = completedEpochs,
+            Optimizer = _optimization.Optim,
+            Scheduler = _optimization.Scheduler,
+            LearningRates = [.. _optimizer.ParamGroups.Select(g => g.LearningRate)],
+            BestStorageMetrics = _improvements.Best,
+            CsvRows = new Dictionary<string, int>(Folder.CsvRows),
+            Summary = _summary,
+            InEpoch = interrupted?.Progress,
+        }, extras);
+        _observer.CheckpointWritten(new CheckpointWritten(path, completedEpochs, interrupted?.Progress.StepsDone));
+    }
+
+    /// <summary>
+    /// Records how the run ended in <c>summary.json</c> and tells the observers. A failure to write the summary of a
+    /// run that already failed is logged, not thrown: the run's own error is the one to report.
+    /// </summary>
+    public RunSummary End(Exception? error)
+    {
+        _summary.Status = error switch
+        {
+            null => RunStatus.Completed,
+            TrainingInterruptedException => RunStatus.Interrupted,
+            TrainingDivergedException => RunStatus.Diverged,
+            _ => RunStatus.Failed,
+        };
+        _summary.Error = error is null ? null : TrainingFaults.FirstLine(error.Message);
+        try
+        {
+            WriteSummary();
+        }
+        catch (IOException writeError) when (error is not null)
+        {
+            _logger.LogWarning("Could not record the run's end in summary.json: {Error}", writeError.Message);
+        }
+        _observer.RunEnded(new RunEnded(_summary, _summary.Status, error));
+        return _summary;
+    }
+
+    private void WriteSummary()
+    {
+        _summary.WallTimeSeconds = Math.Round(_previousWallTime + _clock.Elapsed.TotalSeconds, 3);
+        Folder.WriteAtomically("summary.json", _summary.ToJson());
+    }
+
+    private TrainingInterruptedException Interrupted(int epoch, int step)
+    {
+        var message = step == 0
+            ? $"Interrupted before epoch {epoch}. {_summary.Epochs} completed epoch(s) are saved; nirhost --resume {Folder.Path} continues at epoch {epoch}."
+            : $"Interrupted in epoch {epoch} after step {step}. {_summary.Epochs} completed epoch(s) and {step} step(s) of epoch {epoch} are saved; " +
+              $"nirhost --resume {Folder.Path} continues at epoch {epoch}, step {step}.";
+        _logger.LogWarning("{Message}", message);
+        return new TrainingInterruptedException(message);
+    }
+
+    private void RestoreComponentState(object? component, string prefix, IReadOnlyDictionary<string, Tensor> saved, string source)
+    {
+        var state = saved.Where(pair => pair.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(pair => pair.Key[prefix.Length..], pair => pair.Value, StringComparer.Ordinal);
+        if (component is IResumableState stateful)
+        {
+            _calls.Run(component, "restoring its state from " + source, () => stateful.RestoreState(state));
+        }
+        else if (state.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"{source} holds {prefix.TrimEnd('.')} state ({string.Join(", ", state.Keys.Take(5))}) that this run's {prefix.TrimEnd('.')} does not keep.");
+        }
+    }
+
+    /// <summary>Buffers (batch-norm statistics) before a step, so that a skipped step leaves no trace in them either.</summary>
+    private List<(Tensor Buffer, Tensor Saved)> SnapshotBuffers() =>
+        [.. _components.Model.buffers().Concat(_components.Criterion.buffers()).Select(b => (b, b.detach().clone()))];
+
+    private static void RestoreBuffers(List<(Tensor Buffer, Tensor Saved)> buffers)
+    {
+        using var _ = no_grad();
+        foreach (var (buffer, saved) in buffers)
+        {
+            buffer.copy_(saved);
+        }
+    }
+
+    /// <summary>
+    /// Steps the rebuilt schedule through the epochs already trained, then checks that it lands on the rates
+    /// the checkpoint recorded: a mismatch means the run was not rebuilt as it was.
+    /// </summary>
+    private void ResumeSchedule(CheckpointState state)
+    {
+        _schedule.FastForward(state.CompletedEpochs);
+        var rates = _optimizer.ParamGroups.Select(g => g.LearningRate).ToList();
+        if (rates.Count != state.LearningRates.Count
+            || rates.Zip(state.LearningRates).Any(pair => Math.Abs(pair.First - pair.Second) > 1e-12 * Math.Max(1, Math.Abs(pair.Second))))
+        {
+            throw new InvalidDataException(
+                $"The checkpoint's learning rates ({string.Join(", ", state.LearningRates)}) differ from the rebuilt schedule's ({string.Join(", ", rates)}).");
+        }
+    }
+
+    /// <summary>
+    /// The model's optimizer groups as the original builds them: everything at --lr, or, with --fc_lr set,
+    /// the embedding head apart at --fc_lr. Both with --decay as weight decay.
+    /// </summary>
+    private static IEnumerable<ParameterGroup> ModelGroups(Architecture model, OptimizationOptions optimization)
+    {
+        if (optimization.FcLr < 0)
+        {
+            return [new ParameterGroup("model", model.parameters().ToList(), optimization.Lr, optimization.Decay)];
+        }
+        var head = model.EmbeddingHead.parameters().ToHashSet(ReferenceEqualityComparer.Instance);
+        return
+        [
+            new ParameterGroup("backbone", model.parameters().Where(p => !head.Contains(p)).ToList(), optimization.Lr, optimization.Decay),
+            new ParameterGroup("embedding head", model.EmbeddingHead.parameters().ToList(), optimization.FcLr, optimization.Decay),
+        ];
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _components.Criterion.Dispose();
+        _components.Model.Dispose();
+    }
+}
