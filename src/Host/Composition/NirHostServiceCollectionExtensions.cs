@@ -131,7 +131,7 @@ public static class NirHostServiceCollectionExtensions
     }
 
     /// <summary>Regularizers to compose onto the selected criterion: those whose composition flag was given with a value &gt; 0.</summary>
-    private static IEnumerable<(ComponentDescriptor Composer, string Flag)> RequestedCompositions(
+    internal static IEnumerable<(ComponentDescriptor Composer, string Flag)> RequestedCompositions(
         PluginCatalog catalog, RunConfiguration configuration, ComponentDescriptor selected)
     {
         foreach (var component in catalog.OfKind(ComponentKind.Criterion).OrderBy(c => c.Name, StringComparer.Ordinal))

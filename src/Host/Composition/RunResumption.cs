@@ -1,7 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using NirHost.Host.Cli;
 using NirHost.Host.Options;
+using NirHost.Host.Training;
 
 namespace NirHost.Host.Composition;
 
@@ -23,32 +22,30 @@ public static class RunResumption
             return given;
         }
         folder = Path.GetFullPath(folder);
-        var configFile = Path.Combine(folder, "config.json");
+        var configFile = Path.Combine(folder, RunConfigFile.FileName);
         if (!File.Exists(configFile))
         {
             throw new CommandLineException($"--resume {folder}: no config.json there; give the folder of a NirHost run.");
         }
-        JsonNode document;
+        RunConfigFile saved;
         try
         {
-            document = JsonNode.Parse(File.ReadAllText(configFile)) ?? throw new JsonException("empty document");
+            saved = RunConfigFile.Read(configFile);
         }
-        catch (JsonException e)
+        catch (InvalidDataException e)
         {
-            throw new CommandLineException($"--resume {folder}: {configFile} is not valid JSON ({e.Message}).");
+            throw new CommandLineException($"--resume {folder}: {e.Message}");
         }
-        if (document["arguments"] is not JsonArray savedArguments || document["flags"] is not JsonObject savedFlags)
+        if (saved.Arguments is null || saved.Flags is null)
         {
             throw new CommandLineException($"--resume {folder}: {configFile} lacks the run's arguments (written by an older NirHost); start the run anew.");
         }
-
-        var saved = savedFlags.ToDictionary(pair => pair.Key, pair => pair.Value?.GetValue<string>() ?? "", StringComparer.Ordinal);
         var givenValues = given.EffectiveFlags().ToDictionary(f => f.Flag, f => f.Value, StringComparer.Ordinal);
-        var arguments = savedArguments.Select(a => a!.GetValue<string>()).ToList();
+        var arguments = saved.Arguments.ToList();
         // Defaults that depend on the working directory are pinned to what the run used.
         foreach (var pinned in new[] { "source_path", "save_path" })
         {
-            if (saved.TryGetValue(pinned, out var value))
+            if (saved.Flags.TryGetValue(pinned, out var value))
             {
                 arguments.Add($"--{pinned}={value}");
             }
@@ -59,7 +56,7 @@ public static class RunResumption
             {
                 continue;
             }
-            if (saved.TryGetValue(flag, out var before) && before != givenValues[flag])
+            if (saved.Flags.TryGetValue(flag, out var before) && before != givenValues[flag])
             {
                 throw new CommandLineException(
                     $"--resume continues {folder} with the flags it started with: --{flag} {givenValues[flag]} differs from the run's {(before.Length == 0 ? "''" : before)}. " +
@@ -71,8 +68,8 @@ public static class RunResumption
 
         // A plugin whose default changed since the run started would silently make it another run.
         var changed = resumed.EffectiveFlags()
-            .Where(f => !Changeable.Contains(f.Flag, StringComparer.Ordinal) && saved.TryGetValue(f.Flag, out var before) && before != f.Value)
-            .Select(f => $"--{f.Flag} was {saved[f.Flag]}, is now {f.Value}")
+            .Where(f => !Changeable.Contains(f.Flag, StringComparer.Ordinal) && saved.Flags.TryGetValue(f.Flag, out var before) && before != f.Value)
+            .Select(f => $"--{f.Flag} was {saved.Flags[f.Flag]}, is now {f.Value}")
             .ToList();
         if (changed.Count > 0)
         {

@@ -3,6 +3,7 @@ using NirHost.Host.Cli;
 using NirHost.Host.Evaluation;
 using NirHost.Host.Options;
 using NirHost.Host.Plugins;
+using NirHost.Host.Training;
 
 namespace NirHost.Host.Composition;
 
@@ -31,6 +32,7 @@ public static class RunValidation
         }
         var factory = new ComponentFactory(catalog, new OptionsServices(configuration));
         ValidateComponentNames(configuration, factory);
+        ValidateTraining(configuration, catalog);
         var metrics = BuildMetrics(configuration, factory);
         if (selection.UseFloat16)
         {
@@ -101,6 +103,30 @@ public static class RunValidation
             if (evaluation.StoreImprovements && !evaluation.EvaluationMetrics.Contains(metric, StringComparer.Ordinal))
             {
                 throw new CommandLineException($"--storage_metrics {metric} is not among --evaluation_metrics, so it is never computed.");
+            }
+        }
+    }
+
+    /// <summary>The optimizer, the schedule, and a regularizer composed onto the loss: refused here rather than mid-run.</summary>
+    private static void ValidateTraining(RunConfiguration configuration, PluginCatalog catalog)
+    {
+        var optimization = configuration.Get<OptimizationOptions>();
+        if (!OptimizerFactory.Names.Contains(optimization.Optim, StringComparer.Ordinal))
+        {
+            throw new CommandLineException($"--optim {optimization.Optim} is not available; choose one of: {string.Join(", ", OptimizerFactory.Names)}.");
+        }
+        if (!LearningRateSchedule.Names.Contains(optimization.Scheduler, StringComparer.Ordinal))
+        {
+            throw new CommandLineException(
+                $"--scheduler {optimization.Scheduler} is not available; choose one of: {string.Join(", ", LearningRateSchedule.Names)}.");
+        }
+        var loss = configuration.Get<ComponentSelectionOptions>().Loss;
+        var selected = catalog.Find(ComponentKind.Criterion, loss)!;
+        foreach (var (_, flag) in NirHostServiceCollectionExtensions.RequestedCompositions(catalog, configuration, selected))
+        {
+            if (!typeof(IProxyCriterion).IsAssignableFrom(selected.Type))
+            {
+                throw new CommandLineException($"--{flag} needs a proxy-based criterion; --loss {loss} has no proxies.");
             }
         }
     }

@@ -43,6 +43,9 @@ public static class RetrievalFigure
             for (var column = 0; column <= Neighbours; column++)
             {
                 var index = column == 0 ? query : nearest[query, column - 1];
+                // A split's display image may leave intermediate tensors behind (the default stretches the evaluation
+                // tensor); the scope frees them with the picture, ten queries times four images every epoch.
+                using var scope = NewDisposeScope();
                 using var bitmap = ToBitmap(split.DisplayImage(index));
                 if (bitmap is null)
                 {

@@ -26,7 +26,7 @@ public sealed class LearningRateSchedule
             "step" or "exp" => optim.lr_scheduler.MultiStepLR(optimizer, [.. milestones], gamma),
             "exponential" => optim.lr_scheduler.ExponentialLR(optimizer, gamma),
             "none" => null,
-            _ => throw new Cli.CommandLineException($"--scheduler {name} is not available; choose one of: {string.Join(", ", Names)}."),
+            _ => throw new ArgumentException($"--scheduler {name} is not available; choose one of: {string.Join(", ", Names)}.", nameof(name)),
         };
     }
 

@@ -19,6 +19,6 @@ public static class OptimizerFactory
             g.Parameters, lr: g.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: g.WeightDecay ?? 0)).ToList()),
         "sgd" => optim.SGD(groups.Select(g => new SGD.ParamGroup(
             g.Parameters, lr: g.LearningRate, momentum: 0.9, weight_decay: g.WeightDecay ?? 0)).ToList(), groups.Count > 0 ? groups[0].LearningRate : 0),
-        _ => throw new Cli.CommandLineException($"--optim {name} is not available; choose one of: {string.Join(", ", Names)}."),
+        _ => throw new ArgumentException($"--optim {name} is not available; choose one of: {string.Join(", ", Names)}.", nameof(name)),
     };
 }

@@ -1,8 +1,6 @@
 using NirHost.Host.Evaluation;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace NirHost.Host.Training;
 
@@ -102,21 +100,14 @@ public sealed class RunFolder
     public void WriteParameters(IEnumerable<(string Flag, string Value)> flags, string command, IEnumerable<string> arguments)
     {
         var text = new StringBuilder();
-        var config = new JsonObject();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (flag, value) in flags)
         {
             text.Append(flag).Append('\n').Append('\t').Append(value).Append("\n\n");
-            config[flag] = value;
+            values[flag] = value;
         }
         WriteAtomically("Parameter_Info.txt", text.ToString());
-        var document = new JsonObject
-        {
-            ["command"] = command,
-            // The arguments exactly as given: --resume rebuilds the run from them.
-            ["arguments"] = new JsonArray(arguments.Select(a => (JsonNode)a).ToArray()),
-            ["flags"] = config,
-        };
-        WriteAtomically("config.json", document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        WriteAtomically(RunConfigFile.FileName, new RunConfigFile { Command = command, Arguments = [.. arguments], Flags = values }.ToJson());
     }
 
     /// <summary>Appends a row to <c>CSV_Logs/Data_&lt;split&gt;.csv</c>, writing the header with the first row.</summary>

@@ -312,6 +312,9 @@ internal sealed class TrainingRun : IDisposable
 
     private Dictionary<string, double> Evaluate(IDataSplit split, string name, int epoch, EvaluationNeeds? extraNeeds, Action<EvaluationData>? inspect)
     {
+        // Metrics and datasets are plugin code: whatever tensors they leave behind are freed with the evaluation, not
+        // by a finalizer some epochs later, so that a long run's memory stays flat.
+        using var scope = NewDisposeScope();
         try
         {
             return _calls.Run(_components.Model, $"evaluating the {name} split after epoch {epoch}",
@@ -339,6 +342,20 @@ internal sealed class TrainingRun : IDisposable
         _summary.Epochs = state.Epoch + 1;
         WriteSummary();
         WriteCheckpoint(state.Epoch + 1, null);
+        LogMemory(state.Epoch);
+    }
+
+    /// <summary>With <c>--debug</c>: what the process holds after each epoch, to see whether anything grows over a long run.</summary>
+    private void LogMemory(int epoch)
+    {
+        if (!_logger.IsEnabled(LogLevel.Debug))
+        {
+            return;
+        }
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        _logger.LogDebug("Memory after epoch {Epoch}: resident {Resident:0.0} MB, managed heap {Managed:0.0} MB, {Tensors} live tensors ({Statistics})",
+            epoch, process.WorkingSet64 / 1048576.0, GC.GetTotalMemory(forceFullCollection: false) / 1048576.0, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount,
+            TorchSharp.DisposeScopeManager.Statistics);
     }
 
     /// <summary>Everything the rest of an interrupted epoch depends on, so that --resume continues with the next step.</summary>
