@@ -27,6 +27,12 @@ public sealed class ConformanceOptions
     /// </summary>
     public IReadOnlyList<Type> ComposableCriteria { get; init; } = [];
 
-    /// <summary>Side of the square images an architecture is run on.</summary>
+    /// <summary>
+    /// The architecture input datasets are built for (<see cref="InputContract"/>); the default is what the host gives
+    /// for most architectures.
+    /// </summary>
+    public InputContract Input { get; init; } = InputContract.ImageNet;
+
+    /// <summary>Side of the square images an architecture is run on, when its declared input takes any size.</summary>
     public int ImageSize { get; init; } = 32;
 }

@@ -233,7 +233,6 @@ public sealed class Trainer(IServiceProvider services, RunConfiguration configur
                             PooledFeatures = output.PooledFeatures,
                             FeatureMaps = output.FeatureMaps,
                             Epoch = epoch,
-                            Miner = miner,
                             Random = rng,
                         }));
                         Guarded(factory, criterion, $"back-propagating the loss {where}", () => loss.backward());

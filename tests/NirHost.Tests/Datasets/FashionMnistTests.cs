@@ -48,7 +48,7 @@ public sealed class FashionMnistTests : IDisposable
     {
         WriteSet("train", 40, 0);
         WriteSet("t10k", 20, 3, gzip: false);
-        var splits = new FashionMnistDataset(new DataSettings(), new FashionMnistOptions { Path = _folder.Path }, ImageNormalization.ImageNet,
+        var splits = new FashionMnistDataset(new DataSettings(), new FashionMnistOptions { Path = _folder.Path }, InputContract.ImageNet,
             NullLogger<FashionMnistDataset>.Instance).Load();
 
         Assert.Equal(5, splits.Training.NumClasses);
@@ -69,18 +69,18 @@ public sealed class FashionMnistTests : IDisposable
         WriteSet("train", 40, 0);
         WriteSet("t10k", 20, 3);
         var splits = new FashionMnistDataset(new DataSettings { UseTvSplit = true, TvSplitPerc = 0.6 }, new FashionMnistOptions { Path = _folder.Path },
-            ImageNormalization.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load();
+            InputContract.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load();
         Assert.Equal(3, splits.Training.NumClasses);
         Assert.Equal(2, splits.Validation!.NumClasses);
 
         WriteIdx("t10k-labels-idx1-ubyte", [19], new byte[19]);
         var error = Assert.Throws<InvalidDataException>(() => new FashionMnistDataset(new DataSettings(), new FashionMnistOptions { Path = _folder.Path },
-            ImageNormalization.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load());
+            InputContract.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load());
         Assert.Contains("t10k-labels-idx1-ubyte", error.Message);
 
         File.Delete(Path.Combine(_folder.Path, "train-images-idx3-ubyte.gz"));
         var missing = Assert.Throws<FileNotFoundException>(() => new FashionMnistDataset(new DataSettings(), new FashionMnistOptions { Path = _folder.Path },
-            ImageNormalization.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load());
+            InputContract.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load());
         Assert.Contains(Path.Combine(_folder.Path, "train-images-idx3-ubyte"), missing.Message);
     }
 }
