@@ -1,14 +1,14 @@
 using System.Reflection;
+using Microsoft.Extensions.Logging;
 
 namespace NirHost.Abstractions;
 
 /// <summary>
 /// How every component is built, by the host and by the conformance kit alike: through its public constructor with
 /// the most parameters, each argument being, in this order, the <see cref="ComponentSpec"/> the user named it by, an
-/// extra argument of that type (the miner a criterion runs with, the criterion a regularizer composes onto, a
-/// sampler's <see cref="SamplerData"/>), a service (its options, <see cref="TrainingSetup"/>, <see cref="DataSettings"/>,
-/// <see cref="InputContract"/>, <see cref="ICriterionFactory"/>, <c>ILogger&lt;T&gt;</c>), else the parameter's
-/// default value, else null when the parameter is nullable. Anything else is refused.
+/// extra argument of that type (the miner a criterion runs with, the criterion a regularizer composes onto), one of the
+/// services a component may ask for (<see cref="IsService"/>), else the parameter's default value, else null when the
+/// parameter is nullable. Anything else is refused.
 /// </summary>
 public static class ComponentActivator
 {
@@ -21,6 +21,22 @@ public static class ComponentActivator
         return constructor.Invoke(BindingFlags.DoNotWrapExceptions, binder: null, arguments, culture: null);
     }
 
+    /// <summary>
+    /// What a component's constructor may ask the host for: an options type (<see cref="IsOptionsType"/>: its own, or
+    /// another component's whose flags it shares), <see cref="TrainingSetup"/>, <see cref="SamplerData"/>,
+    /// <see cref="ICriterionFactory"/>, <see cref="DataSettings"/>, <see cref="InputContract"/> and <c>ILogger&lt;T&gt;</c>. The host
+    /// holds more, but only these are the contract, so that the conformance kit can give exactly the same.
+    /// </summary>
+    public static bool IsService(Type type) =>
+        type == typeof(TrainingSetup) || type == typeof(SamplerData) || type == typeof(ICriterionFactory) || type == typeof(DataSettings)
+        || type == typeof(InputContract) || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ILogger<>))
+        || IsOptionsType(type);
+
+    /// <summary>An options type: made with its defaults, it declares flags (<see cref="FlagAttribute"/>).</summary>
+    public static bool IsOptionsType(Type type) =>
+        type.GetConstructor(Type.EmptyTypes) is not null
+        && type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Any(p => p.GetCustomAttribute<FlagAttribute>() is not null);
+
     /// <summary>The constructor a component is built with: its public one with the most parameters; null when it has none.</summary>
     public static ConstructorInfo? ConstructorOf(Type type) =>
         type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault();
@@ -32,7 +48,7 @@ public static class ComponentActivator
         {
             return spec;
         }
-        if ((extra.FirstOrDefault(type.IsInstanceOfType) ?? services.GetService(type)) is { } given)
+        if ((extra.FirstOrDefault(type.IsInstanceOfType) ?? (IsService(type) ? services.GetService(type) : null)) is { } given)
         {
             return given;
         }

@@ -8,7 +8,7 @@ namespace NirHost.Testing;
 /// <summary>
 /// What the kit gives a component's constructor in place of the host's services, so that components are built by the
 /// host's own rule (<see cref="ComponentActivator"/>): what <see cref="ConformanceOptions.Services"/> supplies, else
-/// <paramref name="setup"/>, options types at their defaults, the host's default <see cref="DataSettings"/>,
+/// <paramref name="setup"/>, options types at their defaults, <see cref="SamplerData"/> of the setup's classes, the host's default <see cref="DataSettings"/>,
 /// <see cref="ConformanceOptions.Input"/>, null loggers and, for criteria that compose others, a
 /// <see cref="ConformanceCriterionFactory"/> over the criteria of <paramref name="plugin"/> and
 /// <see cref="ConformanceOptions.ComposableCriteria"/>.
@@ -25,6 +25,11 @@ public sealed class ConformanceServices(ConformanceOptions options, TrainingSetu
         {
             return setup;
         }
+        if (type == typeof(SamplerData))
+        {
+            // A training split as the setup describes it: SamplesPerClass samples of each class, classes in turn.
+            return new SamplerData([.. Enumerable.Range(0, setup.NumClasses * setup.SamplesPerClass).Select(i => i / setup.SamplesPerClass)]);
+        }
         if (type == typeof(ICriterionFactory))
         {
             // As the host's factory builds any installed criterion: here the component's own plugin's and the ones given.
@@ -39,22 +44,13 @@ public sealed class ConformanceServices(ConformanceOptions options, TrainingSetu
         {
             return options.Input;
         }
-        if (type == typeof(ILogger))
-        {
-            return NullLogger.Instance;
-        }
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ILogger<>))
         {
             return Activator.CreateInstance(typeof(NullLogger<>).MakeGenericType(type.GetGenericArguments()));
         }
-        return IsOptions(type) ? Activator.CreateInstance(type) : null;
+        return ComponentActivator.IsOptionsType(type) ? Activator.CreateInstance(type) : null;
     }
 
     /// <summary>Builds <paramref name="type"/> as the host would, with these services.</summary>
     public object Create(Type type, ComponentSpec spec, params object[] extra) => ComponentActivator.Create(type, spec, this, extra);
-
-    /// <summary>An options type: declares flags and can be made with its defaults.</summary>
-    public static bool IsOptions(Type type) =>
-        type.GetConstructor(Type.EmptyTypes) is not null
-        && type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Any(p => p.GetCustomAttribute<FlagAttribute>() is not null);
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using Microsoft.Extensions.Logging.Abstractions;
 using NirHost.Abstractions;
 using NirHost.Plugins.Datasets;
@@ -14,21 +12,7 @@ public sealed class FashionMnistTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private void WriteIdx(string name, int[] shape, byte[] data, bool gzip = true)
-    {
-        var header = new byte[4 + 4 * shape.Length];
-        header[2] = 0x08;
-        header[3] = (byte)shape.Length;
-        for (var d = 0; d < shape.Length; d++)
-        {
-            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * d), shape[d]);
-        }
-        var path = Path.Combine(_folder.Path, name + (gzip ? ".gz" : ""));
-        using var file = File.Create(path);
-        using Stream target = gzip ? new GZipStream(file, CompressionLevel.Fastest) : file;
-        target.Write(header);
-        target.Write(data);
-    }
+    private void WriteIdx(string name, int[] shape, byte[] data, bool gzip = true) => IdxFiles.Write(_folder.Path, name, shape, data, gzip);
 
     /// <summary>Images whose every pixel is 10 x label + index within the file, so each can be recognised.</summary>
     private void WriteSet(string prefix, int count, int offset, bool gzip = true)

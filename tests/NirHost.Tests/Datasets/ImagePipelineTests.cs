@@ -156,4 +156,41 @@ public sealed class ImagePipelineTests : IDisposable
         }
         Assert.InRange(grays, 1, 15);
     }
+
+    [Fact]
+    public void A_one_channel_input_is_the_luma_of_the_colour_pixels_and_none_augments_nothing()
+    {
+        var path = Path.Combine(_folder.Path, "photo.png");
+        FakeImageTrees.WriteImage(path, 60, 50, seed: 4, SKEncodedImageFormat.Png);
+        var gray = new InputContract(0, 1, [0.5f], [0.25f]);
+        var rgb = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 24), InputContract.ImageNet), path, null);
+        var one = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 24), gray), path, null);
+        Assert.Equal(24 * 24, one.Length);
+        foreach (var (x, y) in new[] { (0, 0), (5, 17), (23, 23), (12, 3) })
+        {
+            var pixel = Pixel(rgb, 24, x, y, InputContract.ImageNet);
+            // Within a level: the colour values read back through the normalisation carry float error near .5 roundings.
+            var luma = pixel[0] * 0.299f + pixel[1] * 0.587f + pixel[2] * 0.114f;
+            var value = (one[y * 24 + x] * 0.25f + 0.5f) * 255f;
+            Assert.True(Math.Abs(luma - value) <= 0.51f + 1e-3f, $"({x}, {y}): gray {value}, luma {luma}");
+            Assert.Equal(MathF.Round(value), value, 2);
+        }
+
+        // --augmentation none: a training source changes nothing, the evaluation crop is what trains.
+        var none = new ImagePipeline(new ImageTransform(Augmentation.None, 24), InputContract.ImageNet);
+        var evaluation = Load(none, path, null);
+        Assert.Equal(rgb, evaluation);
+        for (var seed = 0; seed < 10; seed++)
+        {
+            Assert.Equal(evaluation, Load(none, path, new Random(seed)));
+        }
+    }
+
+    [Fact]
+    public void A_declared_input_size_other_than_the_crop_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            new ImagePipeline(new ImageTransform(Augmentation.Base, 224), new InputContract(96, 3, InputContract.ImageNet.Mean, InputContract.ImageNet.Std)));
+        Assert.Contains("--crop_size 96", error.Message);
+    }
 }
