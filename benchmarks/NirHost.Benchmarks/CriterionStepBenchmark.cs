@@ -28,7 +28,6 @@ public class CriterionStepBenchmark
     private Tensor _x = null!;
     private Tensor _pooled = null!;
     private Tensor _labels = null!;
-    private IBatchMiner? _miner;
 
     /// <summary>The original's 15 criteria and ProxyAnchor (<c>oproxy</c>, the NIR paper's baseline).</summary>
     public static string[] Losses { get; } =
@@ -51,30 +50,31 @@ public class CriterionStepBenchmark
             SamplesPerClass = 2, Seed = 0, Device = CPU, PenultimateDim = PooledDim,
             ArchitectureName = "resnet50_frozen_normalize",
         };
+        // Labels and miner first: tuple criteria take the miner in their constructor (neither draws random numbers).
+        _labels = arange(Batch / 2, dtype: int64).repeat_interleave(2);
+        var miner = new FixedTuples(_labels);
         _criterion = Loss switch
         {
-            "margin" => new MarginCriterion(new MarginOptions(), setup),
-            "triplet" => new TripletCriterion(new TripletOptions()),
-            "contrastive" => new ContrastiveCriterion(new ContrastiveOptions()),
+            "margin" => new MarginCriterion(new MarginOptions(), setup, miner),
+            "triplet" => new TripletCriterion(new TripletOptions(), miner),
+            "contrastive" => new ContrastiveCriterion(new ContrastiveOptions(), miner),
             "multisimilarity" => new MultisimilarityCriterion(new MultisimilarityOptions()),
-            "npair" => new NPairCriterion(new NPairOptions(), setup),
+            "npair" => new NPairCriterion(new NPairOptions(), setup, miner),
             "softmax" => new SoftmaxCriterion(new SoftmaxOptions(), setup),
             "arcface" => new ArcFaceCriterion(new ArcFaceOptions(), setup),
             "s2sd" => new S2sdCriterion(new S2sdOptions { W = 50, FeatDistill = true, FeatDistillDelay = 0 }, setup, new MultisimilarityFactory()),
-            "angular" => new AngularCriterion(new AngularOptions()),
+            "angular" => new AngularCriterion(new AngularOptions(), miner),
             "histogram" => new HistogramCriterion(new HistogramOptions()),
-            "lifted" => new LiftedCriterion(new LiftedOptions()),
-            "quadruplet" => new QuadrupletCriterion(new QuadrupletOptions()),
-            "snr" => new SnrCriterion(new SnrOptions()),
+            "lifted" => new LiftedCriterion(new LiftedOptions(), miner),
+            "quadruplet" => new QuadrupletCriterion(new QuadrupletOptions(), miner),
+            "snr" => new SnrCriterion(new SnrOptions(), miner),
             "softtriplet" => new SoftTripletCriterion(new SoftTripletOptions(), setup),
             "proxynca" => new ProxyNcaCriterion(new ProxyNcaOptions(), setup),
             "oproxy" => new ProxyAnchorCriterion(new ProxyAnchorOptions(), setup),
             _ => throw new ArgumentException($"Unknown criterion {Loss}"),
         };
-        _labels = arange(Batch / 2, dtype: int64).repeat_interleave(2);
         _x = nn.functional.normalize(randn(Batch, Dim), dim: 1).requires_grad_(true);
         _pooled = rand(Batch, PooledDim).requires_grad_(true);
-        _miner = new FixedTuples(_labels);
     }
 
     [GlobalCleanup]
@@ -94,7 +94,7 @@ public class CriterionStepBenchmark
         _x.grad = null;
         _pooled.grad = null;
         _criterion.zero_grad(set_to_none: true);
-        var loss = _criterion.forward(new CriterionBatch(_x, _labels) { Miner = _miner, PooledFeatures = _pooled, Random = new Random(0) });
+        var loss = _criterion.forward(new CriterionBatch(_x, _labels) { PooledFeatures = _pooled, Random = new Random(0) });
         loss.backward();
         return loss.item<float>();
     }
@@ -139,7 +139,6 @@ public class CriterionStepBenchmark
 
     private sealed class MultisimilarityFactory : ICriterionFactory
     {
-        public BuiltCriterion Create(string name, TrainingSetup setup, string flag) =>
-            new(new MultisimilarityCriterion(new MultisimilarityOptions()), null);
+        public Criterion Create(string name, TrainingSetup setup, string flag) => new MultisimilarityCriterion(new MultisimilarityOptions());
     }
 }

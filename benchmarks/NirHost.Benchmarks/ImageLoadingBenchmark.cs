@@ -40,7 +40,7 @@ public class ImageLoadingBenchmark
             }
             paths.Add(path);
         }
-        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, 224), ImageNormalization.ImageNet);
+        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, 224), InputContract.ImageNet);
         _split = new ImageFileSplit("benchmark", [new ClassImages("all", paths)], pipeline, threads: 2);
         var random = new Random(0);
         _batches = [.. Enumerable.Range(0, Batches).Select(_ => Enumerable.Range(0, BatchSize).Select(_ => random.Next(Images)).ToArray())];

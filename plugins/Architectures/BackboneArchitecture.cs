@@ -18,12 +18,14 @@ public abstract class BackboneArchitecture : Architecture
     private readonly bool _frozen;
     private readonly bool _doublePool;
 
-    protected BackboneArchitecture(string name, ComponentSpec spec) : base(name)
+    /// <param name="ownSuffixes">Suffixes the subclass reads itself, besides the shared ones.</param>
+    protected BackboneArchitecture(string name, ComponentSpec spec, params string[] ownSuffixes) : base(name)
     {
-        var unknown = spec.Suffixes.Except(["frozen", "normalize", "double"]).ToList();
+        string[] known = ["frozen", "normalize", "double", .. ownSuffixes];
+        var unknown = spec.Suffixes.Except(known).ToList();
         if (unknown.Count > 0)
         {
-            throw new ArgumentException($"--arch {spec.FullName}: unknown suffix '{unknown[0]}' (known: _frozen, _normalize, _double).");
+            throw new ArgumentException($"--arch {spec.FullName}: unknown suffix '{unknown[0]}' (known: {string.Join(", ", known.Select(k => "_" + k))}).");
         }
         _normalize = spec.HasSuffix("normalize");
         _frozen = spec.HasSuffix("frozen");

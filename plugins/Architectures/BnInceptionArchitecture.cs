@@ -11,10 +11,13 @@ namespace NirHost.Plugins.Architectures;
 /// (<c>conv1_7x7_s2</c>, <c>inception_3a_1x1_bn</c>, ...), so its ImageNet state dict loads as it is. Expects the
 /// BGR, 0-255 input the datasets produce for it; 1024-d pooled features.
 /// </summary>
-[Architecture("bninception", Options = typeof(BackboneOptions), BnInceptionInput = true,
+[Architecture("bninception", Options = typeof(BackboneOptions),
     Description = "BN-Inception (pretrainedmodels layout, BGR 0-255 input), 1024-d pooled features; suffixes _frozen, _normalize, _double.")]
-public sealed class BnInceptionArchitecture : BackboneArchitecture
+public sealed class BnInceptionArchitecture : BackboneArchitecture, IDeclaresInput
 {
+    /// <summary>The original's BN-Inception input, whatever the suffixes.</summary>
+    public static InputContract InputFor(ComponentSpec spec) => InputContract.BnInception;
+
     /// <summary>Branch widths of a full inception block: 1x1, 3x3 reduce/out, double 3x3 reduce/out, pool projection; 0 for absent.</summary>
     private sealed record Block(string Name, int In, int OneByOne, int Reduce, int Out, int DoubleReduce, int DoubleOut, int PoolProjection,
         bool Reduction, bool MaxPoolBranch);

@@ -8,20 +8,29 @@ namespace NirHost.Plugins.Architectures;
 /// <summary>
 /// A small four-stage CNN (conv-BN-ReLU, pooling between stages) sized for 32 px images on a CPU.
 /// Follows the original's suffixes: <c>_normalize</c> L2-normalises the embedding, <c>_frozen</c> keeps
-/// BatchNorm statistics fixed, <c>_double</c> adds global max pooling to the average pooling.
+/// BatchNorm statistics fixed, <c>_double</c> adds global max pooling to the average pooling; <c>_gray</c> takes
+/// one-channel input (Fashion-MNIST as stored).
 /// </summary>
 [Architecture("convnet", Options = typeof(ConvNetOptions),
-    Description = "Small 4-stage CNN for the embedded 32 px dataset (suffixes: _frozen, _normalize, _double).")]
-public sealed class ConvNetArchitecture : BackboneArchitecture
+    Description = "Small 4-stage CNN for the embedded 32 px dataset (suffixes: _frozen, _normalize, _double, _gray for 1-channel input).")]
+public sealed class ConvNetArchitecture : BackboneArchitecture, IDeclaresInput
 {
+    /// <summary>
+    /// Pixels in [0, 1] standardised with mean 0.5 and std 0.25 per channel: the embedded dataset's fixed statistics,
+    /// which it has always been trained with; trained from scratch, it has no pretrained statistics to match.
+    /// </summary>
+    public static InputContract InputFor(ComponentSpec spec) => spec.HasSuffix("gray")
+        ? new InputContract(0, 1, [0.5f], [0.25f])
+        : new InputContract(0, 3, [0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f]);
+
     private readonly Sequential backbone;
     private readonly Linear last_linear;
 
-    public ConvNetArchitecture(ConvNetOptions options, TrainingSetup setup, ComponentSpec spec) : base("convnet", spec)
+    public ConvNetArchitecture(ConvNetOptions options, TrainingSetup setup, ComponentSpec spec) : base("convnet", spec, "gray")
     {
         var w = options.Width;
         backbone = nn.Sequential(
-            Stage(3, w), nn.MaxPool2d(2),
+            Stage(InputFor(spec).Channels, w), nn.MaxPool2d(2),
             Stage(w, 2 * w), nn.MaxPool2d(2),
             Stage(2 * w, 4 * w), nn.MaxPool2d(2),
             Stage(4 * w, 4 * w));

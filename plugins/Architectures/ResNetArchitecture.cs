@@ -11,8 +11,11 @@ namespace NirHost.Plugins.Architectures;
 /// embedding head. Parameter names are torchvision's (conv1, bn1, layer1.0.conv1, ...), so ImageNet state
 /// dicts load as they are.
 /// </summary>
-public abstract class ResNetArchitecture : BackboneArchitecture
+public abstract class ResNetArchitecture : BackboneArchitecture, IDeclaresInput
 {
+    /// <summary>torchvision's ImageNet normalisation of RGB input, which the pretrained weights were trained on.</summary>
+    public static InputContract InputFor(ComponentSpec spec) => InputContract.ImageNet;
+
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;
     private readonly MaxPool2d maxpool;

@@ -9,7 +9,7 @@ namespace NirHost.Plugins.BatchMiners;
 /// one class has none).
 /// Nothing is random.
 /// </summary>
-[BatchMiner("lifted", Description = "Anchors with all their positives and all their negatives (sets; deterministic).")]
+[BatchMiner("lifted", Mines = MinedKind.AnchorSets, Description = "Anchors with all their positives and all their negatives (sets; deterministic).")]
 public sealed class LiftedMiner : IBatchMiner
 {
     public MinedSets MineSets(Tensor embeddings, Tensor labels, Random random)

@@ -8,7 +8,7 @@ namespace NirHost.Plugins.BatchMiners;
 /// batch is an anchor with one random positive and all samples of other classes as its negatives; a batch of one
 /// class has none.
 /// </summary>
-[BatchMiner("npair", Description = "Anchors with one random positive each and every other-class sample as negatives (sets).")]
+[BatchMiner("npair", Mines = MinedKind.AnchorSets, Description = "Anchors with one random positive each and every other-class sample as negatives (sets).")]
 public sealed class NPairMiner : IBatchMiner
 {
     public MinedSets MineSets(Tensor embeddings, Tensor labels, Random random)

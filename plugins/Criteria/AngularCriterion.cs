@@ -11,11 +11,11 @@ namespace NirHost.Plugins.Criteria;
 /// </summary>
 [Criterion("angular", Options = typeof(AngularOptions), AllowedMiners = ["npair"],
     Description = "Angular loss plus N-pair over the npair miner's anchors, positives and negative sets.")]
-public sealed class AngularCriterion(AngularOptions options) : Criterion("angular")
+public sealed class AngularCriterion(AngularOptions options, IBatchMiner miner) : Criterion("angular")
 {
     public override Tensor forward(CriterionBatch batch)
     {
-        using var sets = MinedSetTerms.Mine(batch, "angular");
+        using var sets = MinedSetTerms.Mine(miner, batch);
         return Compute(batch.Embeddings, sets, options);
     }
 

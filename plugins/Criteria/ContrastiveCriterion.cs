@@ -11,11 +11,11 @@ namespace NirHost.Plugins.Criteria;
 [Criterion("contrastive", Options = typeof(ContrastiveOptions),
     AllowedMiners = ["random", "semihard", "softhard", "distance", "rho_distance", "parametric", "random_distance", "intra_random"],
     Description = "Contrastive loss on the anchor-positive and anchor-negative pairs of mined triplets.")]
-public sealed class ContrastiveCriterion(ContrastiveOptions options) : Criterion("contrastive")
+public sealed class ContrastiveCriterion(ContrastiveOptions options, IBatchMiner miner) : Criterion("contrastive")
 {
     public override Tensor forward(CriterionBatch batch)
     {
-        using var tuples = MinedTuples.Mine(batch, "contrastive");
+        using var tuples = MinedTuples.Mine(miner, batch);
         return Compute(batch.Embeddings, tuples, options);
     }
 

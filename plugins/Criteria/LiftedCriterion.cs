@@ -16,13 +16,13 @@ namespace NirHost.Plugins.Criteria;
 /// </remarks>
 [Criterion("lifted", Options = typeof(LiftedOptions), AllowedMiners = ["lifted"],
     Description = "Lifted structure loss over every anchor's positive and negative sets, with an L2 embedding penalty.")]
-public sealed class LiftedCriterion(LiftedOptions options) : Criterion("lifted")
+public sealed class LiftedCriterion(LiftedOptions options, IBatchMiner miner) : Criterion("lifted")
 {
     private const double PairwiseEpsilon = 1e-6;
 
     public override Tensor forward(CriterionBatch batch)
     {
-        using var sets = MinedSetTerms.Mine(batch, "lifted");
+        using var sets = MinedSetTerms.Mine(miner, batch);
         return Compute(batch.Embeddings, sets, options);
     }
 

@@ -17,13 +17,15 @@ namespace NirHost.Plugins.Criteria;
 public sealed class MarginCriterion : Criterion
 {
     private readonly MarginOptions _options;
+    private readonly IBatchMiner _miner;
 
     // Named as in the original so state dicts read "beta".
     private readonly Parameter? beta;
 
-    public MarginCriterion(MarginOptions options, TrainingSetup setup) : base("margin")
+    public MarginCriterion(MarginOptions options, TrainingSetup setup, IBatchMiner miner) : base("margin")
     {
         _options = options;
+        _miner = miner;
         if (!options.BetaConstant)
         {
             beta = new Parameter(full(setup.NumClasses, options.Beta));
@@ -45,7 +47,7 @@ public sealed class MarginCriterion : Criterion
 
     public override Tensor forward(CriterionBatch batch)
     {
-        using var tuples = MinedTuples.Mine(batch, "margin");
+        using var tuples = MinedTuples.Mine(_miner, batch);
         return Compute(batch.Embeddings, batch.Labels, tuples);
     }
 

@@ -15,7 +15,7 @@ namespace NirHost.Plugins.Criteria;
 /// </remarks>
 [Criterion("npair", Options = typeof(NPairOptions), AllowedMiners = ["npair"],
     Description = "N-pair loss over the npair miner's anchors, positives and negative sets, with an L2 embedding penalty.")]
-public sealed class NPairCriterion(NPairOptions options, TrainingSetup setup) : Criterion("npair")
+public sealed class NPairCriterion(NPairOptions options, TrainingSetup setup, IBatchMiner miner) : Criterion("npair")
 {
     /// <summary>The factor the original divides a BN-Inception run's embeddings by.</summary>
     public const double BnInceptionDivisor = 4;
@@ -24,7 +24,7 @@ public sealed class NPairCriterion(NPairOptions options, TrainingSetup setup) : 
 
     public override Tensor forward(CriterionBatch batch)
     {
-        using var sets = MinedSetTerms.Mine(batch, "npair");
+        using var sets = MinedSetTerms.Mine(miner, batch);
         if (!_scaleDown)
         {
             return Compute(batch.Embeddings, sets, options.L2);

@@ -17,11 +17,11 @@ namespace NirHost.Plugins.Criteria;
 [Criterion("quadruplet", Options = typeof(QuadrupletOptions),
     AllowedMiners = ["random", "semihard", "softhard", "distance", "rho_distance", "parametric", "random_distance", "intra_random"],
     Description = "Quadruplet loss: triplet term plus a negative-pair term with a randomly drawn fourth sample.")]
-public sealed class QuadrupletCriterion(QuadrupletOptions options) : Criterion("quadruplet")
+public sealed class QuadrupletCriterion(QuadrupletOptions options, IBatchMiner miner) : Criterion("quadruplet")
 {
     public override Tensor forward(CriterionBatch batch)
     {
-        using var tuples = MinedTuples.Mine(batch, "quadruplet");
+        using var tuples = MinedTuples.Mine(miner, batch);
         // Triplets without a fourth sample (the original fails on them) drop out of the second term only.
         var fourth = DrawFourth(tuples.Source, batch.Embeddings.shape[0], batch.Random).Where(f => f >= 0).ToArray();
         using var fourthIndices = tensor(fourth, dtype: int64, device: batch.Embeddings.device);

@@ -19,8 +19,6 @@ namespace NirHost.Plugins.Criteria;
 public sealed class S2sdCriterion : Criterion
 {
     private readonly S2sdOptions _options;
-    private readonly IBatchMiner? _sourceMiner;
-    private readonly IBatchMiner?[] _targetMiners;
     private readonly TrainingSetup[] _targetSetups;
     private long _iterations;
 
@@ -52,16 +50,11 @@ public sealed class S2sdCriterion : Criterion
         // Built in the original's order (target nets, target criteria, source) so seeded initialisations line up.
         target_criteria = new ModuleList<Criterion>();
         _targetSetups = options.TargetDims.Select(dim => setup with { EmbedDim = dim }).ToArray();
-        _targetMiners = new IBatchMiner?[options.TargetDims.Length];
         for (var i = 0; i < options.TargetDims.Length; i++)
         {
-            var built = factory.Create(options.Target, _targetSetups[i], "loss_s2sd_target");
-            target_criteria.Add(built.Criterion);
-            _targetMiners[i] = built.Miner;
+            target_criteria.Add(factory.Create(options.Target, _targetSetups[i], "loss_s2sd_target"));
         }
-        var source = factory.Create(options.Source, setup, "loss_s2sd_source");
-        source_criterion = source.Criterion;
-        _sourceMiner = source.Miner;
+        source_criterion = factory.Create(options.Source, setup, "loss_s2sd_source");
         RegisterComponents();
     }
 
@@ -99,7 +92,7 @@ public sealed class S2sdCriterion : Criterion
         using var scope = NewDisposeScope();
         var pooled = TargetFeatures(batch);
         var source = nn.functional.normalize(batch.Embeddings, dim: -1);
-        var sourceLoss = source_criterion.forward(batch with { Embeddings = source, Miner = _sourceMiner });
+        var sourceLoss = source_criterion.forward(batch with { Embeddings = source });
         RecordLossTerm($"source {_options.Source}", sourceLoss);
         var sourceSimilarities = source.mm(source.t());
 
@@ -108,7 +101,7 @@ public sealed class S2sdCriterion : Criterion
         for (var i = 0; i < target_nets.Count; i++)
         {
             var target = nn.functional.normalize(target_nets[i].forward(pooled), dim: -1);
-            var targetLoss = target_criteria[i].forward(batch with { Embeddings = target, Miner = _targetMiners[i] });
+            var targetLoss = target_criteria[i].forward(batch with { Embeddings = target });
             RecordLossTerm($"target {_options.TargetDims[i]} {_options.Target}", targetLoss);
             targetLosses.Add(targetLoss);
             // The target's similarities are a fixed teacher: computed off the graph rather than built and then detached.

@@ -1,4 +1,3 @@
-using System.Reflection;
 using NirHost.Abstractions;
 using NirHost.Plugins.Criteria.Shared;
 using static TorchSharp.torch;
@@ -13,13 +12,12 @@ namespace NirHost.Plugins.Criteria;
 [Criterion("snr", Options = typeof(SnrOptions),
     AllowedMiners = ["random", "semihard", "softhard", "distance", "rho_distance", "parametric", "random_distance", "intra_random"],
     Description = "Signal-to-noise-ratio triplet loss over mined triplets.")]
-public sealed class SnrCriterion(SnrOptions options) : Criterion("snr")
+public sealed class SnrCriterion(SnrOptions options, IBatchMiner miner) : Criterion("snr")
 {
     public override Tensor forward(CriterionBatch batch)
     {
-        using var tuples = MinedTuples.Mine(batch, "snr");
-        var minerName = batch.Miner?.GetType().GetCustomAttribute<BatchMinerAttribute>()?.Name;
-        var regLambda = minerName == "distance" ? 0 : options.RegLambda;
+        using var tuples = MinedTuples.Mine(miner, batch);
+        var regLambda = miner.Name == "distance" ? 0 : options.RegLambda;
         return Compute(batch.Embeddings, tuples, options.Margin, regLambda);
     }
 

@@ -8,11 +8,11 @@ namespace NirHost.Plugins.Criteria;
 [Criterion("triplet", Options = typeof(TripletOptions),
     AllowedMiners = ["random", "semihard", "softhard", "distance", "rho_distance", "parametric", "random_distance", "intra_random"],
     Description = "Triplet loss: relu(|a-p|^2 - |a-n|^2 + margin) over mined triplets.")]
-public sealed class TripletCriterion(TripletOptions options) : Criterion("triplet")
+public sealed class TripletCriterion(TripletOptions options, IBatchMiner miner) : Criterion("triplet")
 {
     public override Tensor forward(CriterionBatch batch)
     {
-        using var tuples = MinedTuples.Mine(batch, "triplet");
+        using var tuples = MinedTuples.Mine(miner, batch);
         return Compute(batch.Embeddings, tuples, options.Margin);
     }
 

@@ -9,7 +9,7 @@ namespace NirHost.Plugins.Datasets;
 /// </summary>
 [Dataset("cars196", Options = typeof(ImageDatasetOptions),
     Description = "Stanford CARS196 (images/<class>/...); first 98 sorted classes train, last 98 test.")]
-public sealed class Cars196Dataset(DataSettings data, ImageDatasetOptions options, ImageNormalization normalization, ILogger<Cars196Dataset> logger) : IDataset
+public sealed class Cars196Dataset(DataSettings data, ImageDatasetOptions options, InputContract input, ILogger<Cars196Dataset> logger) : IDataset
 {
     public DatasetSplits Load()
     {
@@ -17,6 +17,6 @@ public sealed class Cars196Dataset(DataSettings data, ImageDatasetOptions option
         var images = ClassFolders.ImagesFolder(folder, "cars196");
         var names = ClassFolders.ClassNames(images).Order(StringComparer.Ordinal).ToList();
         var (training, testing) = ClassFolders.Halves([.. names.Select(name => ClassFolders.Read(images, name))], images);
-        return new ImageDatasetBuilder(data, options, normalization, logger).Build("cars196", training, testing);
+        return new ImageDatasetBuilder(data, options, input, logger).Build("cars196", training, testing);
     }
 }

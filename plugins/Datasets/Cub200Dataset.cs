@@ -10,7 +10,7 @@ namespace NirHost.Plugins.Datasets;
 /// </summary>
 [Dataset("cub200", Options = typeof(ImageDatasetOptions),
     Description = "CUB200-2011 (images/<NNN.Class>/...); classes 1-100 train, 101-200 test.")]
-public sealed class Cub200Dataset(DataSettings data, ImageDatasetOptions options, ImageNormalization normalization, ILogger<Cub200Dataset> logger) : IDataset
+public sealed class Cub200Dataset(DataSettings data, ImageDatasetOptions options, InputContract input, ILogger<Cub200Dataset> logger) : IDataset
 {
     public DatasetSplits Load()
     {
@@ -18,7 +18,7 @@ public sealed class Cub200Dataset(DataSettings data, ImageDatasetOptions options
         var images = ClassFolders.ImagesFolder(folder, "cub200");
         var names = ClassFolders.ClassNames(images).Select(name => (Name: name, Number: ClassNumber(images, name))).OrderBy(c => c.Number).ToList();
         var (training, testing) = ClassFolders.Halves([.. names.Select(c => ClassFolders.Read(images, c.Name))], images);
-        return new ImageDatasetBuilder(data, options, normalization, logger).Build("cub200", training, testing);
+        return new ImageDatasetBuilder(data, options, input, logger).Build("cub200", training, testing);
     }
 
     private static int ClassNumber(string images, string name)

@@ -4,12 +4,14 @@ using NirHost.Abstractions;
 namespace NirHost.Plugins.Datasets;
 
 /// <summary>
-/// Fashion-MNIST from its IDX files (both the 60,000 training and 10,000 test images), split zero-shot by
-/// class like the benchmarks: classes 0-4 train, 5-9 test. Images stay 28 x 28, gray replicated to RGB.
+/// Fashion-MNIST from its IDX files (the 60,000 training and 10,000 test images pooled), split zero-shot by class like
+/// the benchmarks: classes 0-4 train, 5-9 test. Images stay 28 x 28 and reach the architecture as its
+/// <see cref="InputContract"/> says: one gray channel, or gray copied to three, normalised as declared. Training images
+/// are flipped horizontally at random unless <c>--augmentation none</c>.
 /// </summary>
 [Dataset("fashion_mnist", Options = typeof(FashionMnistOptions),
-    Description = "Fashion-MNIST from IDX files (Debian's dataset-fashion-mnist); classes 0-4 train, 5-9 test, 28 px.")]
-public sealed class FashionMnistDataset(DataSettings data, FashionMnistOptions options, ImageNormalization normalization, ILogger<FashionMnistDataset> logger) : IDataset
+    Description = "Fashion-MNIST from IDX files (Debian's dataset-fashion-mnist); classes 0-4 train, 5-9 test, 28 px gray.")]
+public sealed class FashionMnistDataset(DataSettings data, FashionMnistOptions options, InputContract input, ILogger<FashionMnistDataset> logger) : IDataset
 {
     private const int Classes = 10;
 
@@ -25,6 +27,10 @@ public sealed class FashionMnistDataset(DataSettings data, FashionMnistOptions o
         if (testSide != side)
         {
             throw new InvalidDataException($"Fashion-MNIST images in {options.Path} differ in size between train ({side}) and t10k ({testSide}).");
+        }
+        if (input.Size > 0 && input.Size != side)
+        {
+            throw new ArgumentException($"The architecture takes {input.Size} px input; Fashion-MNIST images are {side} px, and this dataset does not resize them.");
         }
         var pixels = new byte[trainPixels.Length + testPixels.Length];
         trainPixels.CopyTo(pixels, 0);
@@ -54,14 +60,16 @@ public sealed class FashionMnistDataset(DataSettings data, FashionMnistOptions o
             data.UseTvSplit, data.TvSplitPerc, data.TvSplitBySamples);
         logger.LogInformation("fashion_mnist: {Train} training, {Test} test images of {Side} px from {Path}",
             train.Sum(c => c.Count), testing.Sum(c => c.Count), side, options.Path);
+        // The flip is the only random transform here; --augmentation none turns it off.
+        var flips = data.Augmentation != "none";
         // A class is named by its Fashion-MNIST label, which every image of it carries.
         string[] Named(IReadOnlyList<IReadOnlyList<int>> split) => [.. split.Select(c => c.Count > 0 ? $"fashion_mnist_{labels[c[0]]}" : "")];
         return new DatasetSplits(
-            new GrayImageSplit("training", pixels, side, train, normalization, Named(train)),
-            new GrayImageSplit("testing", pixels, side, testing, normalization, Named(testing)),
-            new GrayImageSplit("evaluation", pixels, side, train, normalization, Named(train)))
+            new GrayImageSplit("training", pixels, side, train, input, flips, Named(train)),
+            new GrayImageSplit("testing", pixels, side, testing, input, flips, Named(testing)),
+            new GrayImageSplit("evaluation", pixels, side, train, input, flips, Named(train)))
         {
-            Validation = validation is null ? null : new GrayImageSplit("validation", pixels, side, validation, normalization, Named(validation)),
+            Validation = validation is null ? null : new GrayImageSplit("validation", pixels, side, validation, input, flips, Named(validation)),
         };
     }
 

@@ -9,10 +9,12 @@ namespace NirHost.Plugins.Datasets;
 /// image can be opened (or leaves unreadable ones out with <c>--skip_unreadable_images</c>), applies the
 /// train/validation split, and builds the transforms for the selected architecture.
 /// </summary>
-internal sealed class ImageDatasetBuilder(DataSettings data, ImageDatasetOptions options, ImageNormalization normalization, ILogger logger)
+internal sealed class ImageDatasetBuilder(DataSettings data, ImageDatasetOptions options, InputContract input, ILogger logger)
 {
     public DatasetSplits Build(string dataset, IReadOnlyList<ClassImages> training, IReadOnlyList<ClassImages> testing)
     {
+        // First, so that an input the architecture cannot take is refused before every image is opened.
+        var pipeline = new ImagePipeline(new ImageTransform(Augmentations.Parse(data.Augmentation), options.CropSize), input);
         var skipped = new List<(string Path, string Why)>();
         training = Readable(training, skipped);
         testing = Readable(testing, skipped);
@@ -28,7 +30,6 @@ internal sealed class ImageDatasetBuilder(DataSettings data, ImageDatasetOptions
             dataset, train.Count, validation?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "X", testing.Count,
             train.Sum(c => c.Paths.Count), testing.Sum(c => c.Paths.Count));
 
-        var pipeline = new ImagePipeline(new ImageTransform(Augmentations.Parse(data.Augmentation), options.CropSize), normalization);
         return new DatasetSplits(
             new ImageFileSplit("training", train, pipeline, data.Kernels),
             new ImageFileSplit("testing", testing, pipeline, data.Kernels),

@@ -61,6 +61,14 @@ internal sealed class ImageFileSplit(string name, IReadOnlyList<ClassImages> cla
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
             }
         }
-        return tensor(values, [picked.Length, 3, size, size]);
+        return tensor(values, [picked.Length, pipeline.Input.Channels, size, size]);
+    }
+
+    /// <summary>The evaluation crop with the architecture's normalisation undone, so that colours (and gray) show as stored.</summary>
+    public Tensor DisplayImage(int index)
+    {
+        using var batch = LoadBatch([index], augmentation: null);
+        using var image = batch[0];
+        return pipeline.Input.ToDisplay(image);
     }
 }

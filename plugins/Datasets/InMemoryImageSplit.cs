@@ -4,10 +4,11 @@ using static TorchSharp.torch;
 namespace NirHost.Plugins.Datasets;
 
 /// <summary>
-/// A split whose images are all held in one float32 tensor. Training batches are augmented with random
-/// horizontal flips, as the original's base augmentation does.
+/// A split whose images are all held in one float32 tensor, already as the architecture's <paramref name="input"/> asks.
+/// With <paramref name="flips"/> training batches get random horizontal flips, as the original's base augmentation does.
 /// </summary>
-internal sealed class InMemoryImageSplit(string name, Tensor images, int[] labels, int numClasses, IReadOnlyList<string>? classNames = null) : IDataSplit
+internal sealed class InMemoryImageSplit(string name, Tensor images, int[] labels, int numClasses, InputContract input, bool flips,
+    IReadOnlyList<string>? classNames = null) : IDataSplit
 {
     public IReadOnlyList<string>? ClassNames { get; } = classNames;
 
@@ -32,7 +33,7 @@ internal sealed class InMemoryImageSplit(string name, Tensor images, int[] label
         }
         using var scope = NewDisposeScope();
         var batch = images.index_select(0, tensor(picked));
-        if (augmentation is not null)
+        if (flips && augmentation is not null)
         {
             var flips = new long[indices.Length];
             var count = 0;
@@ -50,5 +51,12 @@ internal sealed class InMemoryImageSplit(string name, Tensor images, int[] label
             }
         }
         return batch.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The image with the input normalisation undone, in [0, 1].</summary>
+    public Tensor DisplayImage(int index)
+    {
+        using var image = images[index];
+        return input.ToDisplay(image);
     }
 }

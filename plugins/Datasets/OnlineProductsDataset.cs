@@ -11,7 +11,7 @@ namespace NirHost.Plugins.Datasets;
 /// </summary>
 [Dataset("online_products", Options = typeof(ImageDatasetOptions),
     Description = "Stanford Online Products (images/ + Info_Files/Ebay_train.txt, Ebay_test.txt); split by the info files.")]
-public sealed class OnlineProductsDataset(DataSettings data, ImageDatasetOptions options, ImageNormalization normalization, ILogger<OnlineProductsDataset> logger) : IDataset
+public sealed class OnlineProductsDataset(DataSettings data, ImageDatasetOptions options, InputContract input, ILogger<OnlineProductsDataset> logger) : IDataset
 {
     public DatasetSplits Load()
     {
@@ -19,7 +19,7 @@ public sealed class OnlineProductsDataset(DataSettings data, ImageDatasetOptions
         var images = ClassFolders.ImagesFolder(folder, "online_products");
         var training = ReadInfoFile(Path.Combine(folder, "Info_Files", "Ebay_train.txt"), images);
         var testing = ReadInfoFile(Path.Combine(folder, "Info_Files", "Ebay_test.txt"), images);
-        return new ImageDatasetBuilder(data, options, normalization, logger).Build("online_products", training, testing);
+        return new ImageDatasetBuilder(data, options, input, logger).Build("online_products", training, testing);
     }
 
     internal static List<ClassImages> ReadInfoFile(string file, string images)

@@ -2,9 +2,10 @@ namespace NirHost.Abstractions;
 
 /// <summary>
 /// Marks a class as a NirHost component. The host finds components by this attribute, checks that the
-/// kind matches the plugin folder, and builds the component through dependency injection: its constructor
-/// may take its options type, <see cref="TrainingSetup"/>, <see cref="ComponentSpec"/>, and
-/// <c>ILogger&lt;T&gt;</c>.
+/// kind matches the plugin folder, and builds the component as <see cref="ComponentActivator"/> says: its constructor
+/// may take its options type, <see cref="TrainingSetup"/>, <see cref="ComponentSpec"/>, <c>ILogger&lt;T&gt;</c> and
+/// what its kind is given (a criterion its <see cref="IBatchMiner"/>, a dataset <see cref="DataSettings"/> and
+/// <see cref="InputContract"/>, ...).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
 public abstract class ComponentAttribute(ComponentKind kind, string name) : Attribute
@@ -22,7 +23,10 @@ public abstract class ComponentAttribute(ComponentKind kind, string name) : Attr
 
 public sealed class CriterionAttribute(string name) : ComponentAttribute(ComponentKind.Criterion, name)
 {
-    /// <summary>Batch miners this criterion accepts; empty when it needs none (the original's ALLOWED_MINING_OPS).</summary>
+    /// <summary>
+    /// Batch miners this criterion accepts; empty when it needs none (the original's ALLOWED_MINING_OPS). A criterion
+    /// that lists any takes the run's <see cref="IBatchMiner"/> as a constructor argument.
+    /// </summary>
     public string[] AllowedMiners { get; init; } = [];
 
     public bool RequiresBatchMiner => AllowedMiners.Length > 0;
@@ -44,6 +48,13 @@ public sealed class BatchMinerAttribute(string name) : ComponentAttribute(Compon
     /// mined indices lie in the batch, not that positives share the anchor's class and negatives do not.
     /// </summary>
     public bool FollowsLabels { get; init; } = true;
+
+    /// <summary>
+    /// What the miner mines: <see cref="MinedKind.AnchorSets"/> when <see cref="IBatchMiner.MineSets"/> is its real
+    /// output (npair, lifted), <see cref="MinedKind.Triplets"/> (the default) otherwise. Declared here so that the host
+    /// can offer a plugin miner to the criteria whose allowed miners mine the same kind before building anything.
+    /// </summary>
+    public MinedKind Mines { get; init; } = MinedKind.Triplets;
 }
 
 public sealed class SamplerAttribute(string name) : ComponentAttribute(ComponentKind.Sampler, name)
@@ -76,12 +87,8 @@ public sealed class MetricAttribute(string name) : ComponentAttribute(ComponentK
     public string? ExampleArgument { get; init; }
 }
 
-/// <summary>An architecture selected as <c>name</c> plus underscore suffixes (<c>resnet50_frozen_normalize</c>).</summary>
-public sealed class ArchitectureAttribute(string name) : ComponentAttribute(ComponentKind.Architecture, name)
-{
-    /// <summary>
-    /// Whether the network expects the original's BN-Inception input (<see cref="ImageNormalization.BnInception"/>)
-    /// rather than ImageNet mean/std (<see cref="ImageNormalization.ImageNet"/>). Image datasets normalise accordingly.
-    /// </summary>
-    public bool BnInceptionInput { get; init; }
-}
+/// <summary>
+/// An architecture selected as <c>name</c> plus underscore suffixes (<c>resnet50_frozen_normalize</c>). It gets
+/// <see cref="InputContract.ImageNet"/> input unless it declares another (<see cref="IDeclaresInput"/>).
+/// </summary>
+public sealed class ArchitectureAttribute(string name) : ComponentAttribute(ComponentKind.Architecture, name);

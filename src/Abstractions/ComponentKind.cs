@@ -25,6 +25,21 @@ public static class ComponentKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>
+    /// The type a component of this kind derives from or implements; the host refuses a component that does not, and
+    /// the conformance kit checks it.
+    /// </summary>
+    public static Type ContractOf(this ComponentKind kind) => kind switch
+    {
+        ComponentKind.Criterion => typeof(Criterion),
+        ComponentKind.BatchMiner => typeof(IBatchMiner),
+        ComponentKind.Sampler => typeof(IBatchSampler),
+        ComponentKind.Dataset => typeof(IDataset),
+        ComponentKind.Metric => typeof(IMetric),
+        ComponentKind.Architecture => typeof(Architecture),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
     public static bool TryParseFolder(string folder, out ComponentKind kind)
     {
         foreach (var candidate in Enum.GetValues<ComponentKind>())

@@ -17,9 +17,9 @@ public sealed record CriterionBatch(torch.Tensor Embeddings, torch.Tensor Labels
     /// <summary>The training epoch, counted from 0.</summary>
     public int Epoch { get; init; }
 
-    /// <summary>The run's batch miner, for criteria that declare allowed miners.</summary>
-    public IBatchMiner? Miner { get; init; }
-
-    /// <summary>The epoch's seeded random source, for criteria and miners that sample.</summary>
+    /// <summary>
+    /// The epoch's seeded random source, for criteria that sample and for the miner a criterion was built with
+    /// (pass it to <see cref="IBatchMiner.Mine"/>).
+    /// </summary>
     public Random Random { get; init; } = Random.Shared;
 }

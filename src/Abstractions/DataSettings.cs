@@ -4,7 +4,8 @@ namespace NirHost.Abstractions;
 /// The host's data flags as a dataset reads them: <c>--source_path</c>, <c>--use_tv_split</c>,
 /// <c>--tv_split_by_samples</c>, <c>--tv_split_perc</c>, <c>--augmentation</c> and <c>--kernels</c>, the original's
 /// basic data parameters. A dataset takes this in its constructor instead of declaring those flags again; its own
-/// options type holds only what is its own.
+/// options type holds only what is its own. What the selected architecture wants as input comes separately, as an
+/// <see cref="InputContract"/>.
 /// </summary>
 public sealed record DataSettings
 {
@@ -19,7 +20,10 @@ public sealed record DataSettings
     /// <summary>Fraction of the training set kept for training when validation is split off.</summary>
     public double TvSplitPerc { get; init; }
 
-    /// <summary>Training augmentation variant: base, adv, red or big.</summary>
+    /// <summary>
+    /// Training augmentation variant: base, adv, red, big, or none (no random transform: training batches are
+    /// prepared as evaluation batches are).
+    /// </summary>
     public string Augmentation { get; init; } = "base";
 
     /// <summary>Worker threads for loading.</summary>

@@ -21,16 +21,17 @@ public interface IDataSplit
     IReadOnlyList<string>? ClassNames => null;
 
     /// <summary>
-    /// The samples at <paramref name="indices"/> as a float32 [B, C, H, W] tensor on the CPU. With a
-    /// <paramref name="augmentation"/> source the training transform is applied, without it the evaluation one.
+    /// The samples at <paramref name="indices"/> as a float32 [B, C, H, W] tensor on the CPU, as the architecture's
+    /// <see cref="InputContract"/> asks (channels, colour order, normalisation). With an <paramref name="augmentation"/>
+    /// source the training transform is applied (none with <c>--augmentation none</c>), without it the evaluation one.
     /// The host's loader calls it from several threads at once (one batch each, <c>--kernels</c> of them).
     /// </summary>
     Tensor LoadBatch(ReadOnlySpan<int> indices, Random? augmentation);
 
     /// <summary>
-    /// The sample at <paramref name="index"/> for display (the sample retrieval figure): float32 [C, H, W], C 1 or 3,
-    /// values in [0, 1]. By default the evaluation transform's output, stretched to [0, 1]; image datasets may
-    /// return the image as stored instead.
+    /// The sample at <paramref name="index"/> for display (the sample retrieval figure): float32 [C, H, W], C 1 or 3
+    /// (RGB), values in [0, 1]. Image datasets return the image as stored or undo their normalisation
+    /// (<see cref="InputContract.ToDisplay"/>); by default the evaluation transform's output is stretched to [0, 1].
     /// </summary>
     Tensor DisplayImage(int index)
     {

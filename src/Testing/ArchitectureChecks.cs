@@ -4,25 +4,38 @@ using static TorchSharp.torch;
 
 namespace NirHost.Testing;
 
-/// <summary>An architecture maps images to [B, embed_dim] embeddings, honours _normalize, and trains its head.</summary>
+/// <summary>
+/// An architecture declares a valid input, maps images of that input to [B, embed_dim] embeddings, honours _normalize, and
+/// trains its head.
+/// </summary>
 internal static class ArchitectureChecks
 {
     public static void Run(CheckList checks, Type type, ComponentAttribute attribute, ConformanceOptions options)
     {
         var setup = ConformanceKit.Setup(options);
-        var activator = new ComponentActivator(options, setup);
+        var services = new ConformanceServices(options, setup, type.Assembly);
         var device = options.Device;
-        var size = options.ImageSize;
         foreach (var normalize in new[] { false, true })
         {
             var fullName = normalize ? attribute.Name + "_normalize" : attribute.Name;
             var spec = new ComponentSpec(fullName, attribute.Name, null,
                 normalize ? new HashSet<string>(["normalize"], StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal));
+            InputContract? declared = null;
+            if (!checks.Run($"{fullName}: declares its input", () =>
+                {
+                    declared = InputContract.Of(type, spec);
+                    return $"{declared.Channels} channels, {(declared.Size > 0 ? $"{declared.Size} px" : "any size")}";
+                }))
+            {
+                continue;
+            }
+            // The input the datasets would give it: its declared channels, and size when it needs one.
+            var (channels, size) = (declared!.Channels, declared.Size > 0 ? declared.Size : options.ImageSize);
             Architecture? model = null;
             if (!checks.Run($"{fullName}: is built and moves to {device}", () =>
                 {
                     random.manual_seed(0);
-                    model = (Architecture)activator.Create(type, spec);
+                    model = (Architecture)services.Create(type, spec);
                     model.to(device);
                     return $"pooled dim {model.PooledDim}";
                 }))
@@ -34,8 +47,8 @@ internal static class ArchitectureChecks
                 model!.train();
                 using var scope = NewDisposeScope();
                 ArchitectureOutput? output = null;
-                var input = randn(2, 3, size, size, device: device);
-                if (!checks.Run($"{fullName}: embeds a [2, 3, {size}, {size}] batch as [2, {setup.EmbedDim}]", () =>
+                var input = randn(2, channels, size, size, device: device);
+                if (!checks.Run($"{fullName}: embeds a [2, {channels}, {size}, {size}] batch as [2, {setup.EmbedDim}]", () =>
                     {
                         output = model.Forward(input, warmup: false);
                         CheckFailure.Unless(output.Embeddings.shape.SequenceEqual([2L, setup.EmbedDim]),

@@ -13,11 +13,11 @@ internal static class BatchMinerChecks
     public static void Run(CheckList checks, Type type, BatchMinerAttribute attribute, ConformanceOptions options)
     {
         var labelled = attribute.FollowsLabels;
-        var activator = new ComponentActivator(options, ConformanceKit.Setup(options));
+        var services = new ConformanceServices(options, ConformanceKit.Setup(options), type.Assembly);
         IBatchMiner? miner = null;
         if (!checks.Run("is built with its default options", () =>
             {
-                miner = (IBatchMiner)activator.Create(type, ComponentSpec.Plain(attribute.Name));
+                miner = (IBatchMiner)services.Create(type, ComponentSpec.Plain(attribute.Name));
                 return "";
             }))
         {

@@ -7,7 +7,7 @@ namespace NirHost.Testing;
 /// The kit's <see cref="ICriterionFactory"/>, for criteria that build others by name (S2SD's source and target
 /// criteria): what the host's factory does, without the host. It builds a named criterion among the ones it is
 /// given as the kit builds components (options as <see cref="ConformanceOptions.Services"/> supplies them, else at
-/// their defaults) and hands one that needs a batch miner the kit's <see cref="ValidTripletMiner"/>, so that the
+/// their defaults) and gives one that needs a batch miner the kit's <see cref="ValidTripletMiner"/>, so that the
 /// composing criterion is checked, not an installed miner.
 /// </summary>
 public sealed class ConformanceCriterionFactory(IEnumerable<Type> criteria, ConformanceOptions? options = null) : ICriterionFactory
@@ -22,7 +22,7 @@ public sealed class ConformanceCriterionFactory(IEnumerable<Type> criteria, Conf
     /// <summary>The names it can build, in the order given.</summary>
     public IReadOnlyList<string> Names => [.. _criteria.Select(c => c.Name).Distinct(StringComparer.Ordinal)];
 
-    public BuiltCriterion Create(string name, TrainingSetup setup, string flag)
+    public Criterion Create(string name, TrainingSetup setup, string flag)
     {
         var (_, type, attribute) = _criteria.FirstOrDefault(c => c.Name == name);
         if (type is null)
@@ -31,7 +31,9 @@ public sealed class ConformanceCriterionFactory(IEnumerable<Type> criteria, Conf
                 $"--{flag} {name}: the conformance kit knows no criterion of that name (it knows: {(Names.Count == 0 ? "none" : string.Join(", ", Names))}); " +
                 "list its type in ConformanceOptions.ComposableCriteria.");
         }
-        var criterion = (Criterion)new ComponentActivator(_options, setup).Create(type, ComponentSpec.Plain(name));
-        return new BuiltCriterion(criterion, attribute.RequiresBatchMiner ? new ValidTripletMiner() : null);
+        var services = new ConformanceServices(_options, setup, type.Assembly);
+        return (Criterion)(attribute.RequiresBatchMiner
+            ? services.Create(type, ComponentSpec.Plain(name), new ValidTripletMiner())
+            : services.Create(type, ComponentSpec.Plain(name)));
     }
 }

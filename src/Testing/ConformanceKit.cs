@@ -51,7 +51,7 @@ public static class ConformanceKit
                 "mark the class with [Criterion], [BatchMiner], [Sampler], [Dataset], [Metric] or [Architecture]")];
         }
         var checks = new CheckList($"{attribute.Kind} '{attribute.Name}'");
-        var contract = ContractOf(attribute.Kind);
+        var contract = attribute.Kind.ContractOf();
         if (!checks.Run($"is a concrete {contract.Name}", () =>
             {
                 CheckFailure.Unless(contract.IsAssignableFrom(componentType) && !componentType.IsAbstract,
@@ -108,17 +108,6 @@ public static class ConformanceKit
             throw new ConformanceException(results);
         }
     }
-
-    public static Type ContractOf(ComponentKind kind) => kind switch
-    {
-        ComponentKind.Criterion => typeof(Criterion),
-        ComponentKind.BatchMiner => typeof(IBatchMiner),
-        ComponentKind.Sampler => typeof(IBatchSampler),
-        ComponentKind.Dataset => typeof(IDataset),
-        ComponentKind.Metric => typeof(IMetric),
-        ComponentKind.Architecture => typeof(Architecture),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
 
     internal static TrainingSetup Setup(ConformanceOptions options, int numClasses = 8, int batchSize = 16, int samplesPerClass = 4) => new()
     {

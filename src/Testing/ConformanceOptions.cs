@@ -13,8 +13,8 @@ public sealed class ConformanceOptions
     public IReadOnlyList<ScalarType> CriterionTypes { get; init; } = [ScalarType.Float32, ScalarType.Float64];
 
     /// <summary>
-    /// Supplies constructor arguments the kit does not make itself: an options instance bound from flags,
-    /// or a host service. Return null to fall back to the kit (options at their defaults).
+    /// Supplies, before the kit's own, the services a component may ask for (<see cref="ComponentActivator.IsService"/>):
+    /// an options instance bound from flags, say. Return null to fall back to the kit (options at their defaults).
     /// </summary>
     public Func<Type, object?>? Services { get; init; }
 
@@ -27,6 +27,12 @@ public sealed class ConformanceOptions
     /// </summary>
     public IReadOnlyList<Type> ComposableCriteria { get; init; } = [];
 
-    /// <summary>Side of the square images an architecture is run on.</summary>
+    /// <summary>
+    /// The architecture input datasets are built for (<see cref="InputContract"/>); the default is what the host gives
+    /// for most architectures.
+    /// </summary>
+    public InputContract Input { get; init; } = InputContract.ImageNet;
+
+    /// <summary>Side of the square images an architecture is run on, when its declared input takes any size.</summary>
     public int ImageSize { get; init; } = 32;
 }

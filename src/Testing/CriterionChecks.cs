@@ -18,14 +18,29 @@ internal static class CriterionChecks
     public static void Run(CheckList checks, Type type, CriterionAttribute attribute, ConformanceOptions options)
     {
         var setup = ConformanceKit.Setup(options, numClasses: Classes);
-        var activator = new ComponentActivator(options, setup);
+        var services = new ConformanceServices(options, setup, type.Assembly);
         // The kit's own miner, not an installed one: this checks the criterion, including with zero mined triplets.
         IBatchMiner? miner = attribute.RequiresBatchMiner ? new ValidTripletMiner() : null;
+        // As the host does: the miner, built first, is a constructor argument of the criterion that allows it.
+        object Build() => miner is null
+            ? services.Create(type, ComponentSpec.Plain(attribute.Name))
+            : services.Create(type, ComponentSpec.Plain(attribute.Name), miner);
+
+        if (miner is not null && !checks.Run("takes the batch miner it declares allowed miners for", () =>
+            {
+                CheckFailure.Unless(ComponentActivator.ConstructorOf(type)?.GetParameters().Any(p => p.ParameterType == typeof(IBatchMiner)) == true,
+                    $"it declares AllowedMiners ({string.Join(", ", attribute.AllowedMiners)}) but its constructor takes no IBatchMiner, " +
+                    "so it never sees the run's miner");
+                return "";
+            }))
+        {
+            return;
+        }
 
         Criterion? probe = null;
         if (!checks.Run("is built with its default options", () =>
             {
-                probe = (Criterion)activator.Create(type, ComponentSpec.Plain(attribute.Name));
+                probe = (Criterion)Build();
                 return miner is null ? "" : "batches mined by the kit's valid-triplet miner";
             }))
         {
@@ -44,7 +59,7 @@ internal static class CriterionChecks
             Criterion criterion;
             try
             {
-                criterion = (Criterion)activator.Create(type, ComponentSpec.Plain(attribute.Name));
+                criterion = (Criterion)Build();
                 criterion.to(device).to(dtype);
                 criterion.train();
             }
@@ -73,7 +88,6 @@ internal static class CriterionChecks
                         loss = criterion.call(new CriterionBatch(embeddings, labelTensor)
                         {
                             PooledFeatures = randn(labels.Length, setup.PenultimateDim, dtype: dtype, device: device),
-                            Miner = miner,
                             Random = new Random(0),
                         });
                         CheckFailure.Unless(loss.numel() == 1 && loss.dim() <= 1, $"returned shape [{string.Join(", ", loss.shape)}], expected a scalar");

@@ -3,17 +3,20 @@ using static TorchSharp.torch;
 
 namespace NirHost.Testing;
 
-/// <summary>A dataset's splits are labelled consistently, load as image batches, and train and test classes are disjoint.</summary>
+/// <summary>
+/// A dataset's splits are labelled consistently, load as image batches of the architecture's channels, and train and test
+/// classes are disjoint.
+/// </summary>
 internal static class DatasetChecks
 {
     public static void Run(CheckList checks, Type type, ComponentAttribute attribute, ConformanceOptions options)
     {
-        var activator = new ComponentActivator(options, ConformanceKit.Setup(options));
+        var services = new ConformanceServices(options, ConformanceKit.Setup(options), type.Assembly);
         DatasetSplits? splits = null;
         var loaded = false;
         checks.Run("is built and loads its splits", () =>
         {
-            var dataset = (IDataset)activator.Create(type, ComponentSpec.Plain(attribute.Name));
+            var dataset = (IDataset)services.Create(type, ComponentSpec.Plain(attribute.Name));
             try
             {
                 splits = dataset.Load();
@@ -55,6 +58,10 @@ internal static class DatasetChecks
                 return $"[{string.Join(", ", batch.shape)}]";
             });
         }
+        if (ComponentActivator.ConstructorOf(type)?.GetParameters().Any(p => p.ParameterType == typeof(InputContract)) == true)
+        {
+            checks.Run("produces the channels of the architecture's input (3, and 1 for a gray architecture)", () => CheckChannels(services, type, attribute, options));
+        }
         checks.Run("train and test classes are disjoint", () =>
         {
             var train = splits.Training.ClassNames;
@@ -65,5 +72,25 @@ internal static class DatasetChecks
             CheckFailure.Unless(shared.Count == 0, $"{shared.Count} classes are in both, e.g. '{shared.FirstOrDefault()}'");
             return $"{train!.Count} train, {test!.Count} test classes";
         });
+    }
+
+    /// <summary>A dataset that takes an <see cref="InputContract"/> gives batches of its channel count, whatever its images are.</summary>
+    private static string CheckChannels(ConformanceServices services, Type type, ComponentAttribute attribute, ConformanceOptions options)
+    {
+        var gray = new InputContract(0, 1, [0.5f], [0.25f]);
+        foreach (var input in new[] { options.Input, gray })
+        {
+            var splits = ((IDataset)services.Create(type, ComponentSpec.Plain(attribute.Name), input)).Load();
+            using var scope = NewDisposeScope();
+            foreach (var augmentation in new[] { new Random(0), null })
+            {
+                var batch = splits.Training.LoadBatch([0], augmentation);
+                CheckFailure.Unless(batch.dim() == 4 && batch.shape[1] == input.Channels,
+                    $"for a {input.Channels}-channel architecture it gave [{string.Join(", ", batch.shape)}]");
+                CheckFailure.Unless(input.Size == 0 || (batch.shape[2] == input.Size && batch.shape[3] == input.Size),
+                    $"for a {input.Size} px architecture it gave [{string.Join(", ", batch.shape)}]");
+            }
+        }
+        return "";
     }
 }

@@ -15,11 +15,11 @@ internal static class MetricChecks
         var spec = attribute.ExampleArgument is null
             ? ComponentSpec.Plain(attribute.Name)
             : new ComponentSpec(fullName, attribute.Name, attribute.ExampleArgument, new HashSet<string>(StringComparer.Ordinal));
-        var activator = new ComponentActivator(options, ConformanceKit.Setup(options));
+        var services = new ConformanceServices(options, ConformanceKit.Setup(options), type.Assembly);
         IMetric? metric = null;
         if (!checks.Run($"is built as {fullName}", () =>
             {
-                metric = (IMetric)activator.Create(type, spec);
+                metric = (IMetric)services.Create(type, spec);
                 CheckFailure.Unless(metric.Name == fullName, $"Name is '{metric.Name}', expected the requested '{fullName}'");
                 return "";
             }))

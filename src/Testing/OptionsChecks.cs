@@ -19,7 +19,7 @@ internal static class OptionsChecks
         optionTypes.AddRange(componentType.GetConstructors()
             .SelectMany(c => c.GetParameters())
             .Select(p => p.ParameterType)
-            .Where(ComponentActivator.IsOptions));
+            .Where(ComponentActivator.IsOptionsType));
         foreach (var type in optionTypes.Distinct())
         {
             checks.Run($"options {type.Name}: every flag has a default and help", () => Check(type));

@@ -22,11 +22,11 @@ internal static class SamplerConformance
         // Classes of unequal size, as in real datasets.
         var labels = Enumerable.Range(0, 10).SelectMany(c => Enumerable.Repeat(c, 4 + c % 4)).ToArray();
         var data = new SamplerData(labels);
-        var activator = new ComponentActivator(options, ConformanceKit.Setup(options, numClasses: 10, batchSize: BatchSize, samplesPerClass: SamplesPerClass));
+        var services = new ConformanceServices(options, ConformanceKit.Setup(options, numClasses: 10, batchSize: BatchSize, samplesPerClass: SamplesPerClass), type.Assembly);
         IBatchSampler? sampler = null;
         if (!checks.Run($"is built for --bs {BatchSize} --samples_per_class {SamplesPerClass}", () =>
             {
-                sampler = (IBatchSampler)activator.Create(type, ComponentSpec.Plain(attribute.Name), data);
+                sampler = (IBatchSampler)services.Create(type, ComponentSpec.Plain(attribute.Name), data);
                 return $"{labels.Length} samples, 10 classes";
             }))
         {

@@ -31,10 +31,9 @@ public sealed class MinedSetTerms : IDisposable
 
     public Tensor Negatives { get; }
 
-    /// <summary>Runs the batch's miner for anchor sets on detached embeddings.</summary>
-    public static MinedSetTerms Mine(CriterionBatch batch, string criterion)
+    /// <summary>Runs the criterion's miner for anchor sets on the batch's detached embeddings.</summary>
+    public static MinedSetTerms Mine(IBatchMiner miner, CriterionBatch batch)
     {
-        var miner = MinedTuples.RequiredMiner(batch, criterion);
         using var detached = batch.Embeddings.detach();
         return new MinedSetTerms(miner.MineSets(detached, batch.Labels, batch.Random), batch.Embeddings.device);
     }

@@ -42,20 +42,12 @@ public sealed class MinedTuples : IDisposable
     /// <summary>[2T]: the positives, then the negatives, so that both pair sets are gathered in one call.</summary>
     public Tensor PositivesThenNegatives { get; }
 
-    /// <summary>
-    /// Runs the batch's miner on detached embeddings. A criterion that declares allowed miners gets one from the
-    /// host; called without one (a direct caller forgot it) this names the criterion instead of failing later.
-    /// </summary>
-    public static MinedTuples Mine(CriterionBatch batch, string criterion)
+    /// <summary>Runs the criterion's miner on the batch's detached embeddings, with the epoch's random source.</summary>
+    public static MinedTuples Mine(IBatchMiner miner, CriterionBatch batch)
     {
-        var miner = RequiredMiner(batch, criterion);
         using var detached = batch.Embeddings.detach();
         return new MinedTuples(miner.Mine(detached, batch.Labels, batch.Random), batch.Embeddings.device);
     }
-
-    /// <summary>The batch's miner, or an error naming the criterion that needs one.</summary>
-    internal static IBatchMiner RequiredMiner(CriterionBatch batch, string criterion) => batch.Miner ?? throw new InvalidOperationException(
-        $"Criterion '{criterion}' needs a batch miner (--batch_mining) but the batch carries none.");
 
     public void Dispose()
     {

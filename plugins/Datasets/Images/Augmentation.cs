@@ -14,6 +14,9 @@ internal enum Augmentation
 
     /// <summary>As base at the resize size (256 instead of 224), also for evaluation.</summary>
     Big,
+
+    /// <summary>No random transform: training images are prepared as evaluation images are.</summary>
+    None,
 }
 
 internal static class Augmentations
@@ -24,6 +27,7 @@ internal static class Augmentations
         "adv" => Augmentation.Adv,
         "red" => Augmentation.Red,
         "big" => Augmentation.Big,
-        _ => throw new ArgumentException($"--augmentation {name} is not one of base, adv, red, big."),
+        "none" => Augmentation.None,
+        _ => throw new ArgumentException($"--augmentation {name} is not one of base, adv, red, big, none."),
     };
 }

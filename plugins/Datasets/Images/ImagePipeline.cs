@@ -6,28 +6,46 @@ using NirHost.Abstractions;
 namespace NirHost.Plugins.Datasets.Images;
 
 /// <summary>
-/// One image file to one normalised [3, S, S] float tensor slice: decode (only what is needed), resample
+/// One image file to one normalised [C, S, S] float tensor slice: decode (only what is needed), resample
 /// with Pillow's bilinear filter in two separable passes, round to 8 bits as a PIL image would be, apply the
-/// pixel-wise augmentations, then normalise for the architecture while writing planar channels. Thread-safe;
-/// each thread keeps its own scratch buffers.
+/// pixel-wise augmentations, then normalise for the architecture's <see cref="InputContract"/> while writing planar
+/// channels (one gray channel, as PIL's <c>convert("L")</c>, for a one-channel architecture). Thread-safe; each
+/// thread keeps its own scratch buffers.
 /// </summary>
-internal sealed class ImagePipeline(ImageTransform transform, ImageNormalization normalization)
+internal sealed class ImagePipeline
 {
     [ThreadStatic] private static byte[]? t_decoded;
     [ThreadStatic] private static float[]? t_rows;
     [ThreadStatic] private static float[]? t_pixels;
 
-    private readonly float[] _scale = [.. Enumerable.Range(0, 3).Select(c => 1f / (255f * normalization.Std[c]))];
-    private readonly float[] _shift = [.. Enumerable.Range(0, 3).Select(c => -normalization.Mean[c] / normalization.Std[c])];
+    private readonly ImageTransform _transform;
+    private readonly float[] _scale;
+    private readonly float[] _shift;
 
-    public int OutputSize => transform.OutputSize;
+    public ImagePipeline(ImageTransform transform, InputContract input)
+    {
+        if (input.Size > 0 && input.Size != transform.OutputSize)
+        {
+            throw new ArgumentException(
+                $"The architecture takes {input.Size} px input, but the images are cropped to {transform.OutputSize} px; give --crop_size {input.Size}" +
+                (transform.Augmentation == Augmentation.Big ? " and an --augmentation other than big, which crops at the resize size." : "."));
+        }
+        _transform = transform;
+        Input = input;
+        _scale = [.. Enumerable.Range(0, input.Channels).Select(input.PixelScale)];
+        _shift = [.. Enumerable.Range(0, input.Channels).Select(input.PixelShift)];
+    }
 
-    public int ValuesPerImage => 3 * OutputSize * OutputSize;
+    public InputContract Input { get; }
+
+    public int OutputSize => _transform.OutputSize;
+
+    public int ValuesPerImage => Input.Channels * OutputSize * OutputSize;
 
     public void Load(string path, Random? random, Span<float> output)
     {
         using var image = EncodedImage.Open(path);
-        var plan = transform.Plan(image.Codec.Info.Width, image.Codec.Info.Height, random);
+        var plan = _transform.Plan(image.Codec.Info.Width, image.Codec.Info.Height, random);
         var decoded = t_decoded ??= new byte[1 << 20];
         var region = ImageDecoder.Decode(image.Codec, plan, path, ref decoded);
         t_decoded = decoded;
@@ -39,6 +57,11 @@ internal sealed class ImagePipeline(ImageTransform transform, ImageNormalization
             ColorJitter.ToGray(pixels);
         }
         plan.Jitter?.Apply(pixels);
+        if (Input.Channels == 1)
+        {
+            // After the colour augmentations, which work on RGB; the gray value then sits in every channel.
+            ColorJitter.ToGray(pixels);
+        }
         Normalise(pixels, plan.Flip, output);
     }
 
@@ -103,16 +126,16 @@ internal sealed class ImagePipeline(ImageTransform transform, ImageNormalization
         }
     }
 
-    /// <summary>Interleaved 0-255 pixels to planar normalised channels, mirrored when flipped, BGR when asked.</summary>
+    /// <summary>Interleaved 0-255 pixels to planar normalised channels, mirrored when flipped, in the declared colour order.</summary>
     private void Normalise(ReadOnlySpan<float> pixels, bool flip, Span<float> output)
     {
         var size = OutputSize;
         var plane = size * size;
-        for (var c = 0; c < 3; c++)
+        for (var c = 0; c < Input.Channels; c++)
         {
             var scale = _scale[c];
             var shift = _shift[c];
-            var channel = output.Slice((normalization.Bgr ? 2 - c : c) * plane, plane);
+            var channel = output.Slice(Input.Position(c) * plane, plane);
             for (var y = 0; y < size; y++)
             {
                 var source = pixels.Slice(y * size * 3, size * 3);

@@ -21,10 +21,13 @@ internal sealed class ImageTransform(Augmentation augmentation, int cropSize)
     /// <summary>Side of the square output; 'big' crops at the resize size, as the original.</summary>
     public int OutputSize => Augmentation == Augmentation.Big ? ResizeSize : cropSize;
 
-    /// <summary>The plan for an image of <paramref name="width"/> x <paramref name="height"/>; training when <paramref name="random"/> is given.</summary>
+    /// <summary>
+    /// The plan for an image of <paramref name="width"/> x <paramref name="height"/>: training when <paramref name="random"/>
+    /// is given, unless the augmentation is none.
+    /// </summary>
     public TransformPlan Plan(int width, int height, Random? random)
     {
-        if (random is null)
+        if (random is null || Augmentation == Augmentation.None)
         {
             return ResizeThenCrop(width, height, null) with { Flip = false };
         }

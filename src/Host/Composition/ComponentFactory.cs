@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using NirHost.Abstractions;
 using NirHost.Host.Cli;
@@ -7,8 +6,9 @@ using NirHost.Host.Plugins;
 namespace NirHost.Host.Composition;
 
 /// <summary>
-/// Builds components chosen by name. Constructor parameters come from the service provider, except
-/// the <see cref="ComponentSpec"/> of the name the user typed and any extra arguments given here.
+/// Builds components chosen by name, by the rule every component is built by (<see cref="ComponentActivator"/>):
+/// constructor arguments come from the service provider, except the <see cref="ComponentSpec"/> of the name the user
+/// typed and any extra arguments given here.
 /// </summary>
 public sealed class ComponentFactory(PluginCatalog catalog, IServiceProvider services)
 {
@@ -20,16 +20,12 @@ public sealed class ComponentFactory(PluginCatalog catalog, IServiceProvider ser
         var descriptor = Resolve(kind, spec, flag);
         try
         {
-            var component = (T)Construct(descriptor, spec, extra);
+            var component = (T)ComponentActivator.Create(descriptor.Type, spec, services, extra);
             lock (_created)
             {
                 _created.Add((component, descriptor));
             }
             return component;
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            throw Wrap(descriptor, e.InnerException);
         }
         catch (Exception e) when (e is not ComponentException and not CommandLineException)
         {
@@ -83,52 +79,6 @@ public sealed class ComponentFactory(PluginCatalog catalog, IServiceProvider ser
             }
             default:
                 return ComponentSpec.Plain(fullName);
-        }
-    }
-
-    private object Construct(ComponentDescriptor descriptor, ComponentSpec spec, object[] extra)
-    {
-        var constructor = descriptor.Type.GetConstructors()
-            .OrderByDescending(c => c.GetParameters().Length)
-            .FirstOrDefault()
-            ?? throw new ComponentException(descriptor, "has no public constructor");
-        var arguments = constructor.GetParameters().Select(parameter =>
-        {
-            if (parameter.ParameterType == typeof(ComponentSpec))
-            {
-                return spec;
-            }
-            var given = extra.FirstOrDefault(parameter.ParameterType.IsInstanceOfType)
-                ?? services.GetService(parameter.ParameterType);
-            if (given is not null)
-            {
-                return given;
-            }
-            // Optional collaborators (a criterion to compose onto, say) fall back to their default when absent.
-            if (parameter.HasDefaultValue)
-            {
-                return parameter.DefaultValue;
-            }
-            if (IsNullable(parameter))
-            {
-                return null;
-            }
-            throw new ComponentException(descriptor,
-                $"asks for a {parameter.ParameterType.Name} ('{parameter.Name}') in its constructor, which the host does not provide");
-        }).ToArray();
-        return constructor.Invoke(arguments);
-    }
-
-    private static bool IsNullable(ParameterInfo parameter) =>
-        Nullable.GetUnderlyingType(parameter.ParameterType) is not null
-        || (!parameter.ParameterType.IsValueType && new NullabilityInfoContext().Create(parameter).WriteState == NullabilityState.Nullable);
-
-    /// <summary>The descriptor of a component this factory built, or null for anything else.</summary>
-    public ComponentDescriptor? DescriptorOf(object component)
-    {
-        lock (_created)
-        {
-            return _created.FirstOrDefault(c => ReferenceEquals(c.Component, component)).Descriptor;
         }
     }
 

@@ -7,7 +7,7 @@ namespace NirHost.Host.Composition;
 /// Which batch miners a criterion takes. Criteria list the miners they allow (the original's ALLOWED_MINING_OPS), and
 /// the original's miners keep exactly those lists. A miner from a plugin, under a name the original does not have, no
 /// criterion can list in advance: it is taken by every criterion whose allowed miners mine what it mines, triplets or
-/// anchor sets.
+/// anchor sets, as each miner declares (<see cref="BatchMinerAttribute.Mines"/>).
 /// </summary>
 public static class MinerCompatibility
 {
@@ -16,17 +16,6 @@ public static class MinerCompatibility
     {
         "random", "semihard", "softhard", "distance", "rho_distance", "npair", "parametric", "lifted", "random_distance", "intra_random",
     };
-
-    /// <summary>
-    /// What a miner mines: anchor sets when it implements <see cref="IBatchMiner.MineSets"/> itself (as npair and
-    /// lifted), triplets when it leaves that to the interface's default (every triplet as a set of one).
-    /// </summary>
-    public static MinedKind Mines(Type minerType)
-    {
-        var map = minerType.GetInterfaceMap(typeof(IBatchMiner));
-        var index = Array.FindIndex(map.InterfaceMethods, m => m.Name == nameof(IBatchMiner.MineSets));
-        return map.TargetMethods[index].DeclaringType == typeof(IBatchMiner) ? MinedKind.Triplets : MinedKind.AnchorSets;
-    }
 
     /// <summary>
     /// Whether the criterion takes <paramref name="miner"/>; <paramref name="installedMiner"/> finds installed miners by
@@ -43,8 +32,8 @@ public static class MinerCompatibility
         {
             return new MinerDecision(false, $"it allows: {allowed}");
         }
-        var mines = Mines(descriptor.Type);
-        var takes = criterion.AllowedMiners.Select(installedMiner).OfType<ComponentDescriptor>().Select(d => Mines(d.Type)).Distinct().ToList();
+        var mines = Mines(descriptor);
+        var takes = criterion.AllowedMiners.Select(installedMiner).OfType<ComponentDescriptor>().Select(Mines).Distinct().ToList();
         if (takes.Contains(mines))
         {
             return new MinerDecision(true,
@@ -54,17 +43,10 @@ public static class MinerCompatibility
         return new MinerDecision(false, $"it allows: {allowed}{wanted} ({miner} mines {Describe(mines)})");
     }
 
+    /// <summary>What an installed miner declares it mines (<see cref="BatchMinerAttribute.Mines"/>).</summary>
+    public static MinedKind Mines(ComponentDescriptor miner) => ((BatchMinerAttribute)miner.Attribute).Mines;
+
     private static string Describe(MinedKind kind) => kind == MinedKind.Triplets ? "triplets" : "anchor sets";
-}
-
-/// <summary>What a batch miner produces for a criterion.</summary>
-public enum MinedKind
-{
-    /// <summary>(anchor, positive, negative) index triplets, <see cref="IBatchMiner.Mine"/>.</summary>
-    Triplets,
-
-    /// <summary>Anchors with sets of positives and negatives, <see cref="IBatchMiner.MineSets"/>.</summary>
-    AnchorSets,
 }
 
 /// <summary>

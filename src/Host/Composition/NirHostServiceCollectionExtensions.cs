@@ -30,7 +30,7 @@ public static class NirHostServiceCollectionExtensions
         var selection = configuration.Get<ComponentSelectionOptions>();
         services.AddSingleton(sp => sp.GetRequiredService<ComponentFactory>()
             .Create<IDataset>(ComponentKind.Dataset, configuration.Get<DataOptions>().Dataset, "dataset"));
-        services.AddSingleton(sp => InputNormalization(sp.GetRequiredService<ComponentFactory>(), selection.Arch));
+        services.AddSingleton(sp => DeclaredInput(sp.GetRequiredService<ComponentFactory>(), selection.Arch));
         services.AddSingleton(sp => LoadSplits(sp, sp.GetRequiredService<IDataset>(), configuration.Get<DataOptions>()));
         services.AddSingleton(sp => new SamplerData(sp.GetRequiredService<DatasetSplits>().Training.Labels));
         services.AddSingleton(sp => CreateSetup(sp, configuration));
@@ -51,11 +51,22 @@ public static class NirHostServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>What image datasets normalise to: the selected architecture's declared input.</summary>
-    private static ImageNormalization InputNormalization(ComponentFactory factory, string arch)
+    /// <summary>
+    /// What datasets produce: the selected architecture's declared input, read from its type because the dataset is
+    /// built (and seeded) before the architecture.
+    /// </summary>
+    private static InputContract DeclaredInput(ComponentFactory factory, string arch)
     {
-        var descriptor = factory.Resolve(ComponentKind.Architecture, factory.ParseSpec(ComponentKind.Architecture, arch), "arch");
-        return descriptor.Attribute is ArchitectureAttribute { BnInceptionInput: true } ? ImageNormalization.BnInception : ImageNormalization.ImageNet;
+        var spec = factory.ParseSpec(ComponentKind.Architecture, arch);
+        var descriptor = factory.Resolve(ComponentKind.Architecture, spec, "arch");
+        try
+        {
+            return InputContract.Of(descriptor.Type, spec);
+        }
+        catch (Exception e) when (e is not Cli.CommandLineException)
+        {
+            throw new ComponentException(descriptor, $"{e.GetType().Name} while declaring its input: {e.Message}", e);
+        }
     }
 
     /// <summary>Loads the dataset; a failure inside the plugin names it (reading data is where plugins meet the outside world).</summary>
@@ -116,7 +127,8 @@ public static class NirHostServiceCollectionExtensions
         {
             PenultimateDim = services.GetRequiredService<Architecture>().PooledDim,
         };
-        var (criterion, miner) = new CriterionFactory(factory, selection, services.GetService<ILogger<CriterionFactory>>()).Create(selection.Loss, setup, "loss");
+        var (criterion, miner) = new CriterionFactory(factory, selection, services.GetService<ILogger<CriterionFactory>>())
+            .CreateWithMiner(selection.Loss, setup, "loss");
         foreach (var (composer, flag) in RequestedCompositions(catalog, configuration, descriptor))
         {
             if (criterion is not IProxyCriterion)

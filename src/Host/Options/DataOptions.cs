@@ -20,7 +20,8 @@ public sealed class DataOptions
     [Flag("tv_split_perc", Help = "Fraction of the training set kept for training when splitting off validation.", Min = 0, Max = 1)]
     public double TvSplitPerc { get; set; }
 
-    [Flag("augmentation", Help = "Training augmentation variant (base, adv, red, big).", Choices = ["base", "adv", "red", "big"])]
+    [Flag("augmentation", Help = "Training augmentation variant (base, adv, red, big), or none: training batches as evaluation batches, no random transform.",
+        Choices = ["base", "adv", "red", "big", "none"])]
     public string Augmentation { get; set; } = "base";
 
     [Flag("kernels", Help = "Worker threads for data loading.", Min = 1, Max = 1024)]

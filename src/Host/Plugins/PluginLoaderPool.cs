@@ -135,7 +135,7 @@ public sealed class PluginLoaderPool : IDisposable
                     $"{type.FullName} is a {attribute.Kind} component ('{attribute.Name}') but sits in the {expected.FolderName()} folder, for {expected} components; move it to {attribute.Kind.FolderName()}/"));
                 continue;
             }
-            var contract = ContractOf(attribute.Kind);
+            var contract = attribute.Kind.ContractOf();
             if (!contract.IsAssignableFrom(type) || type.IsAbstract)
             {
                 problems.Add(new PluginProblem(assemblyPath,
@@ -196,17 +196,6 @@ public sealed class PluginLoaderPool : IDisposable
     private static readonly AssemblyName ContractsAssembly = typeof(ComponentAttribute).Assembly.GetName();
 
     private static string Semantic(Version version) => $"{version.Major}.{version.Minor}.{Math.Max(0, version.Build)}";
-
-    public static Type ContractOf(ComponentKind kind) => kind switch
-    {
-        ComponentKind.Criterion => typeof(Criterion),
-        ComponentKind.BatchMiner => typeof(IBatchMiner),
-        ComponentKind.Sampler => typeof(IBatchSampler),
-        ComponentKind.Dataset => typeof(IDataset),
-        ComponentKind.Metric => typeof(IMetric),
-        ComponentKind.Architecture => typeof(Architecture),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
 
     private static List<string> FindConflicts(List<ComponentDescriptor> components) =>
         components

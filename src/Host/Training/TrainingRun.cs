@@ -242,7 +242,6 @@ internal sealed class TrainingRun : IDisposable
                 PooledFeatures = output.PooledFeatures,
                 FeatureMaps = output.FeatureMaps,
                 Epoch = state.Epoch,
-                Miner = _components.Miner,
                 Random = state.Random,
             }));
             _calls.Run(criterion, $"back-propagating the loss {where}", () => loss.backward());

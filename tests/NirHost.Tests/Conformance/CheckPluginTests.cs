@@ -137,9 +137,8 @@ public sealed class CheckPluginTests : IDisposable
         Assert.Contains(results, r => r.Check == "float32 on cpu: gradients reach the embeddings");
 
         var factory = new ConformanceCriterionFactory([typeof(PullCriterion)]);
-        var built = factory.Create("pull", TestSetups.Create(), "loss_inner");
-        using var _ = built.Criterion;
-        Assert.IsType<ValidTripletMiner>(built.Miner);
+        using var built = factory.Create("pull", TestSetups.Create(), "loss_inner");
+        Assert.IsType<ValidTripletMiner>(Assert.IsType<PullCriterion>(built).Miner);
         var unknown = Assert.Throws<ArgumentException>(() => factory.Create("push", TestSetups.Create(), "loss_inner"));
         Assert.Contains("--loss_inner push", unknown.Message);
         Assert.Contains("it knows: pull", unknown.Message);
@@ -147,11 +146,13 @@ public sealed class CheckPluginTests : IDisposable
 
     /// <summary>Pulls mined positives to their anchors; a zero that keeps the graph when nothing was mined.</summary>
     [Criterion("pull", AllowedMiners = ["random"])]
-    public sealed class PullCriterion() : Criterion("pull")
+    public sealed class PullCriterion(IBatchMiner miner) : Criterion("pull")
     {
+        public IBatchMiner Miner => miner;
+
         public override Tensor forward(CriterionBatch batch)
         {
-            var mined = batch.Miner!.Mine(batch.Embeddings.detach(), batch.Labels, batch.Random);
+            var mined = miner.Mine(batch.Embeddings.detach(), batch.Labels, batch.Random);
             if (mined.Count == 0)
             {
                 return batch.Embeddings.sum().mul(0);
@@ -164,25 +165,25 @@ public sealed class CheckPluginTests : IDisposable
 
     /// <summary>As <see cref="PullCriterion"/>, but a constant without a graph when nothing was mined.</summary>
     [Criterion("constant_when_empty", AllowedMiners = ["random"])]
-    public sealed class ConstantWhenEmptyCriterion() : Criterion("constant_when_empty")
+    public sealed class ConstantWhenEmptyCriterion(IBatchMiner miner) : Criterion("constant_when_empty")
     {
-        private readonly PullCriterion _pull = new();
+        private readonly PullCriterion _pull = new(miner);
 
         public override Tensor forward(CriterionBatch batch) =>
-            batch.Miner!.Mine(batch.Embeddings.detach(), batch.Labels, batch.Random).Count == 0
+            miner.Mine(batch.Embeddings.detach(), batch.Labels, batch.Random).Count == 0
                 ? zeros([], dtype: batch.Embeddings.dtype, device: batch.Embeddings.device)
                 : _pull.forward(batch);
     }
 
-    /// <summary>Composes another criterion by name, as S2SD does: twice the pull loss, with the miner the factory gave.</summary>
+    /// <summary>Composes another criterion by name, as S2SD does: twice the pull loss, built by the factory with its miner.</summary>
     [Criterion("twice")]
     public sealed class TwiceCriterion : Criterion
     {
-        private readonly BuiltCriterion _inner;
+        private readonly Criterion _inner;
 
         public TwiceCriterion(ICriterionFactory factory, TrainingSetup setup) : base("twice") => _inner = factory.Create("pull", setup, "loss_twice_inner");
 
-        public override Tensor forward(CriterionBatch batch) => _inner.Criterion.forward(batch with { Miner = _inner.Miner }).mul(2);
+        public override Tensor forward(CriterionBatch batch) => _inner.forward(batch).mul(2);
     }
 
     [Metric("out_of_range", Minimum = 0, Maximum = 1)]

@@ -66,6 +66,7 @@ public sealed class CriterionParityTests
         var setup = TestSetups.Create(embedDim: fixture.Get<int>("embed_dim"), numClasses: entry["n_classes"]?.GetValue<int>() ?? 4);
         var x = fixture["input.x"].clone().requires_grad_(true);
         var labels = fixture["input.labels"].to(int64);
+        // The miner each tuple criterion is built with, as the host passes it to the constructor.
         IBatchMiner? miner = kind switch
         {
             // The original npair miner's sets: the stored anchors and positives, every other-class sample as negative.
@@ -78,15 +79,15 @@ public sealed class CriterionParityTests
 
         Criterion criterion = kind switch
         {
-            "triplet" => new TripletCriterion(FixtureOptions.Bind<TripletOptions>(entry)),
-            "contrastive" => new ContrastiveCriterion(FixtureOptions.Bind<ContrastiveOptions>(entry)),
-            "margin" => new MarginCriterion(FixtureOptions.Bind<MarginOptions>(entry), setup),
-            "snr" => new SnrCriterion(FixtureOptions.Bind<SnrOptions>(entry)),
-            "quadruplet" => new QuadrupletCriterion(FixtureOptions.Bind<QuadrupletOptions>(entry)),
+            "triplet" => new TripletCriterion(FixtureOptions.Bind<TripletOptions>(entry), miner!),
+            "contrastive" => new ContrastiveCriterion(FixtureOptions.Bind<ContrastiveOptions>(entry), miner!),
+            "margin" => new MarginCriterion(FixtureOptions.Bind<MarginOptions>(entry), setup, miner!),
+            "snr" => new SnrCriterion(FixtureOptions.Bind<SnrOptions>(entry), miner!),
+            "quadruplet" => new QuadrupletCriterion(FixtureOptions.Bind<QuadrupletOptions>(entry), miner!),
             // Entries made with another backbone than the default resnet50 name it: npair scales BN-Inception embeddings.
-            "npair" => new NPairCriterion(FixtureOptions.Bind<NPairOptions>(entry), setup with { ArchitectureName = entry["arch"]?.GetValue<string>() ?? "resnet50" }),
-            "angular" => new AngularCriterion(FixtureOptions.Bind<AngularOptions>(entry)),
-            "lifted" => new LiftedCriterion(FixtureOptions.Bind<LiftedOptions>(entry)),
+            "npair" => new NPairCriterion(FixtureOptions.Bind<NPairOptions>(entry), setup with { ArchitectureName = entry["arch"]?.GetValue<string>() ?? "resnet50" }, miner!),
+            "angular" => new AngularCriterion(FixtureOptions.Bind<AngularOptions>(entry), miner!),
+            "lifted" => new LiftedCriterion(FixtureOptions.Bind<LiftedOptions>(entry), miner!),
             "multisimilarity" => new MultisimilarityCriterion(FixtureOptions.Bind<MultisimilarityOptions>(entry)),
             "softmax" => new SoftmaxCriterion(FixtureOptions.Bind<SoftmaxOptions>(entry), setup),
             "arcface" => new ArcFaceCriterion(FixtureOptions.Bind<ArcFaceOptions>(entry), setup),
@@ -132,7 +133,7 @@ public sealed class CriterionParityTests
         }
         else
         {
-            loss = criterion.forward(new CriterionBatch(x, labels) { Miner = miner, PooledFeatures = pooled, FeatureMaps = featureMaps });
+            loss = criterion.forward(new CriterionBatch(x, labels) { PooledFeatures = pooled, FeatureMaps = featureMaps });
         }
         loss.backward();
 
@@ -177,10 +178,10 @@ public sealed class CriterionParityTests
 
     private sealed class MultisimilarityFactory(MultisimilarityOptions options) : ICriterionFactory
     {
-        public BuiltCriterion Create(string name, TrainingSetup setup, string flag)
+        public Criterion Create(string name, TrainingSetup setup, string flag)
         {
             Assert.Equal("multisimilarity", name);
-            return new BuiltCriterion(new MultisimilarityCriterion(options), null);
+            return new MultisimilarityCriterion(options);
         }
     }
 }

@@ -23,16 +23,16 @@ public sealed class NoValidTupleTests
         { "lifted", "lifted" }, { "npair", "npair" }, { "angular", "npair" }, { "histogram", "" },
     };
 
-    private static Criterion CreateCriterion(string name) => name switch
+    private static Criterion CreateCriterion(string name, IBatchMiner? miner) => name switch
     {
-        "triplet" => new TripletCriterion(new TripletOptions()),
-        "contrastive" => new ContrastiveCriterion(new ContrastiveOptions()),
-        "quadruplet" => new QuadrupletCriterion(new QuadrupletOptions()),
-        "snr" => new SnrCriterion(new SnrOptions()),
-        "margin" => new MarginCriterion(new MarginOptions(), TestSetups.Create(numClasses: 6)),
-        "lifted" => new LiftedCriterion(new LiftedOptions()),
-        "npair" => new NPairCriterion(new NPairOptions(), TestSetups.Create()),
-        "angular" => new AngularCriterion(new AngularOptions()),
+        "triplet" => new TripletCriterion(new TripletOptions(), miner!),
+        "contrastive" => new ContrastiveCriterion(new ContrastiveOptions(), miner!),
+        "quadruplet" => new QuadrupletCriterion(new QuadrupletOptions(), miner!),
+        "snr" => new SnrCriterion(new SnrOptions(), miner!),
+        "margin" => new MarginCriterion(new MarginOptions(), TestSetups.Create(numClasses: 6), miner!),
+        "lifted" => new LiftedCriterion(new LiftedOptions(), miner!),
+        "npair" => new NPairCriterion(new NPairOptions(), TestSetups.Create(), miner!),
+        "angular" => new AngularCriterion(new AngularOptions(), miner!),
         "histogram" => new HistogramCriterion(new HistogramOptions()),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
@@ -58,7 +58,7 @@ public sealed class NoValidTupleTests
     public void A_batch_of_one_class_gives_a_zero_loss_whose_gradients_are_zero(string criterionName, string minerName)
     {
         using var scope = NewDisposeScope();
-        using var criterion = CreateCriterion(criterionName);
+        using var criterion = CreateCriterion(criterionName, CreateMiner(minerName));
         foreach (var labels in new[] { OneClass, OnePerClass })
         {
             // The distance miner pairs a sample alone in its class with itself (as the original); that is a tuple.
@@ -67,7 +67,7 @@ public sealed class NoValidTupleTests
                 continue;
             }
             var embeddings = nn.functional.normalize(randn(labels.Length, 8, float64), dim: 1).detach().requires_grad_(true);
-            var loss = criterion.call(new CriterionBatch(embeddings, tensor(labels)) { Miner = CreateMiner(minerName), Random = new Random(1) });
+            var loss = criterion.call(new CriterionBatch(embeddings, tensor(labels)) { Random = new Random(1) });
 
             Assert.Equal(0.0, loss.item<double>());
             Assert.True(loss.requires_grad, "the zero must keep the graph, or the host's backward fails");
@@ -116,13 +116,9 @@ public sealed class NoValidTupleTests
         // Every mined triplet has the lone sample of class 1 as its negative: no fourth sample differs from it.
         var embeddings = nn.functional.normalize(randn(4, 8, float64), dim: 1).detach().requires_grad_(true);
         var triplets = new MinedTriplets([0, 1, 2], [1, 2, 0], [3, 3, 3]);
-        using var criterion = new QuadrupletCriterion(new QuadrupletOptions());
+        using var criterion = new QuadrupletCriterion(new QuadrupletOptions(), new FixedMiner(triplets));
 
-        var loss = criterion.call(new CriterionBatch(embeddings, tensor(new long[] { 0, 0, 0, 1 }))
-        {
-            Miner = new FixedMiner(triplets),
-            Random = new Random(4),
-        });
+        var loss = criterion.call(new CriterionBatch(embeddings, tensor(new long[] { 0, 0, 0, 1 })) { Random = new Random(4) });
 
         Assert.Equal([-1L, -1L, -1L], QuadrupletCriterion.DrawFourth(triplets, 4, new Random(4)));
         using var tuples = new MinedTuples(triplets, CPU);

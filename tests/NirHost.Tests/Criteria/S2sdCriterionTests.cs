@@ -94,8 +94,7 @@ public sealed class S2sdCriterionTests
 
     private sealed class MultisimilarityFactory : ICriterionFactory
     {
-        public BuiltCriterion Create(string name, TrainingSetup setup, string flag) =>
-            new(new MultisimilarityCriterion(new MultisimilarityOptions()), null);
+        public Criterion Create(string name, TrainingSetup setup, string flag) => new MultisimilarityCriterion(new MultisimilarityOptions());
     }
 
     /// <summary>A stand-in network: the guard only reads its parameters' gradients, of which it has none here.</summary>

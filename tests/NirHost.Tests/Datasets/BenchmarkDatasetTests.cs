@@ -31,7 +31,7 @@ public sealed class BenchmarkDatasetTests : IDisposable
     }
 
     private static DatasetSplits LoadCub((DataSettings Data, ImageDatasetOptions Image) options) =>
-        new Cub200Dataset(options.Data, options.Image, ImageNormalization.ImageNet, NullLogger<Cub200Dataset>.Instance).Load();
+        new Cub200Dataset(options.Data, options.Image, InputContract.ImageNet, NullLogger<Cub200Dataset>.Instance).Load();
 
     private static IReadOnlyList<string> ClassNames(IDataSplit split) => ((ImageFileSplit)split).Classes.Select(c => c.Name).ToList();
 
@@ -84,7 +84,7 @@ public sealed class BenchmarkDatasetTests : IDisposable
     public void Cars196_sorts_class_names_and_splits_in_halves()
     {
         FakeImageTrees.Cars196(_folder.Path, ["Volvo 240 Sedan 1993", "AM General Hummer SUV 2000", "Audi R8 Coupe 2012", "BMW M3 Coupe 2012"], perClass: 2);
-        var splits = new Cars196Dataset(Options().Data, Options().Image, ImageNormalization.ImageNet, NullLogger<Cars196Dataset>.Instance).Load();
+        var splits = new Cars196Dataset(Options().Data, Options().Image, InputContract.ImageNet, NullLogger<Cars196Dataset>.Instance).Load();
         Assert.Equal(["AM General Hummer SUV 2000", "Audi R8 Coupe 2012"], ClassNames(splits.Training));
         Assert.Equal(["BMW M3 Coupe 2012", "Volvo 240 Sedan 1993"], ClassNames(splits.Testing));
         Assert.Equal(4, splits.Testing.Count);
@@ -94,7 +94,7 @@ public sealed class BenchmarkDatasetTests : IDisposable
     public void Online_products_splits_by_the_info_files_and_names_a_missing_image()
     {
         FakeImageTrees.OnlineProducts(_folder.Path, trainClasses: 4, testClasses: 3, perClass: 2);
-        var splits = new OnlineProductsDataset(Options().Data, Options().Image, ImageNormalization.ImageNet, NullLogger<OnlineProductsDataset>.Instance).Load();
+        var splits = new OnlineProductsDataset(Options().Data, Options().Image, InputContract.ImageNet, NullLogger<OnlineProductsDataset>.Instance).Load();
         Assert.Equal(["1", "2", "3", "4"], ClassNames(splits.Training));
         Assert.Equal(["5", "6", "7"], ClassNames(splits.Testing));
         Assert.Equal(8, splits.Training.Count);
@@ -103,7 +103,7 @@ public sealed class BenchmarkDatasetTests : IDisposable
         var missing = Path.Combine(_folder.Path, "online_products", "images", "bicycle_final", "6000_1.JPG");
         File.Delete(missing);
         var error = Assert.Throws<FileNotFoundException>(
-            () => new OnlineProductsDataset(Options().Data, Options().Image, ImageNormalization.ImageNet, NullLogger<OnlineProductsDataset>.Instance).Load());
+            () => new OnlineProductsDataset(Options().Data, Options().Image, InputContract.ImageNet, NullLogger<OnlineProductsDataset>.Instance).Load());
         Assert.Contains(missing, error.Message);
         Assert.Contains("Ebay_test.txt, line 5", error.Message);
     }

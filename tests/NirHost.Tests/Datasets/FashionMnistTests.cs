@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using Microsoft.Extensions.Logging.Abstractions;
 using NirHost.Abstractions;
 using NirHost.Plugins.Datasets;
@@ -14,21 +12,7 @@ public sealed class FashionMnistTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private void WriteIdx(string name, int[] shape, byte[] data, bool gzip = true)
-    {
-        var header = new byte[4 + 4 * shape.Length];
-        header[2] = 0x08;
-        header[3] = (byte)shape.Length;
-        for (var d = 0; d < shape.Length; d++)
-        {
-            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * d), shape[d]);
-        }
-        var path = Path.Combine(_folder.Path, name + (gzip ? ".gz" : ""));
-        using var file = File.Create(path);
-        using Stream target = gzip ? new GZipStream(file, CompressionLevel.Fastest) : file;
-        target.Write(header);
-        target.Write(data);
-    }
+    private void WriteIdx(string name, int[] shape, byte[] data, bool gzip = true) => IdxFiles.Write(_folder.Path, name, shape, data, gzip);
 
     /// <summary>Images whose every pixel is 10 x label + index within the file, so each can be recognised.</summary>
     private void WriteSet(string prefix, int count, int offset, bool gzip = true)
@@ -48,7 +32,7 @@ public sealed class FashionMnistTests : IDisposable
     {
         WriteSet("train", 40, 0);
         WriteSet("t10k", 20, 3, gzip: false);
-        var splits = new FashionMnistDataset(new DataSettings(), new FashionMnistOptions { Path = _folder.Path }, ImageNormalization.ImageNet,
+        var splits = new FashionMnistDataset(new DataSettings(), new FashionMnistOptions { Path = _folder.Path }, InputContract.ImageNet,
             NullLogger<FashionMnistDataset>.Instance).Load();
 
         Assert.Equal(5, splits.Training.NumClasses);
@@ -69,18 +53,18 @@ public sealed class FashionMnistTests : IDisposable
         WriteSet("train", 40, 0);
         WriteSet("t10k", 20, 3);
         var splits = new FashionMnistDataset(new DataSettings { UseTvSplit = true, TvSplitPerc = 0.6 }, new FashionMnistOptions { Path = _folder.Path },
-            ImageNormalization.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load();
+            InputContract.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load();
         Assert.Equal(3, splits.Training.NumClasses);
         Assert.Equal(2, splits.Validation!.NumClasses);
 
         WriteIdx("t10k-labels-idx1-ubyte", [19], new byte[19]);
         var error = Assert.Throws<InvalidDataException>(() => new FashionMnistDataset(new DataSettings(), new FashionMnistOptions { Path = _folder.Path },
-            ImageNormalization.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load());
+            InputContract.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load());
         Assert.Contains("t10k-labels-idx1-ubyte", error.Message);
 
         File.Delete(Path.Combine(_folder.Path, "train-images-idx3-ubyte.gz"));
         var missing = Assert.Throws<FileNotFoundException>(() => new FashionMnistDataset(new DataSettings(), new FashionMnistOptions { Path = _folder.Path },
-            ImageNormalization.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load());
+            InputContract.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load());
         Assert.Contains(Path.Combine(_folder.Path, "train-images-idx3-ubyte"), missing.Message);
     }
 }

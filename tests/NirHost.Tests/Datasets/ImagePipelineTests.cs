@@ -20,11 +20,11 @@ public sealed class ImagePipelineTests : IDisposable
     }
 
     /// <summary>Planar normalised values back to 0-255 RGB at one pixel.</summary>
-    private static float[] Pixel(float[] values, int size, int x, int y, ImageNormalization norm)
+    private static float[] Pixel(float[] values, int size, int x, int y, InputContract norm)
     {
         var plane = size * size;
         return [.. Enumerable.Range(0, 3).Select(c =>
-            (values[(norm.Bgr ? 2 - c : c) * plane + y * size + x] * norm.Std[c] + norm.Mean[c]) * 255f)];
+            (values[norm.Position(c) * plane + y * size + x] * norm.Std[c] + norm.Mean[c]) * 255f)];
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class ImagePipelineTests : IDisposable
     {
         var path = Path.Combine(_folder.Path, "photo.jpg");
         FakeImageTrees.WriteImage(path, 500, 375, seed: 11);
-        var norm = ImageNormalization.ImageNet;
+        var norm = InputContract.ImageNet;
         var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, 64), norm);
 
         // Reference: decode every pixel and resample the same plan from full resolution.
@@ -100,7 +100,7 @@ public sealed class ImagePipelineTests : IDisposable
         var path = Path.Combine(_folder.Path, "photo.png");
         FakeImageTrees.WriteImage(path, 60, 60, seed: 5, SKEncodedImageFormat.Png);
         var transform = new ImageTransform(Augmentation.Red, 32);
-        var pipeline = new ImagePipeline(transform, ImageNormalization.ImageNet);
+        var pipeline = new ImagePipeline(transform, InputContract.ImageNet);
         var seed = Enumerable.Range(0, 100).First(s => transform.Plan(60, 60, new Random(s)).Flip);
         var unflippedSeed = Enumerable.Range(0, 100).First(s =>
             !transform.Plan(60, 60, new Random(s)).Flip && transform.Plan(60, 60, new Random(s)).X == transform.Plan(60, 60, new Random(seed)).X
@@ -112,9 +112,9 @@ public sealed class ImagePipelineTests : IDisposable
             Assert.Equal(straight[5 * 32 + x], flipped[5 * 32 + 31 - x]);
         }
 
-        var bgr = Load(new ImagePipeline(transform, ImageNormalization.BnInception), path, null);
+        var bgr = Load(new ImagePipeline(transform, InputContract.BnInception), path, null);
         var rgb = Load(pipeline, path, null);
-        var red = Pixel(rgb, 32, 10, 10, ImageNormalization.ImageNet)[0];
+        var red = Pixel(rgb, 32, 10, 10, InputContract.ImageNet)[0];
         // BN-Inception: channel 2 holds red as (v/255 - 0.502) / 0.0039, about v - 128.
         Assert.Equal((red / 255f - 0.502f) / 0.0039f, bgr[2 * 32 * 32 + 10 * 32 + 10], 2);
     }
@@ -124,16 +124,16 @@ public sealed class ImagePipelineTests : IDisposable
     {
         var gray = Path.Combine(_folder.Path, "gray.jpg");
         FakeImageTrees.WriteImage(gray, 40, 40, seed: 2, gray: true);
-        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, 16), ImageNormalization.ImageNet);
-        var pixel = Pixel(Load(pipeline, gray, null), 16, 8, 8, ImageNormalization.ImageNet);
+        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, 16), InputContract.ImageNet);
+        var pixel = Pixel(Load(pipeline, gray, null), 16, 8, 8, InputContract.ImageNet);
         Assert.Equal(pixel[0], pixel[1], 1);
         Assert.Equal(pixel[0], pixel[2], 1);
 
         var cmyk = Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "cmyk.jpg");
-        var values = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 16), ImageNormalization.ImageNet), cmyk, null);
+        var values = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 16), InputContract.ImageNet), cmyk, null);
         // Pillow reads (0, 255, 255) on the left and (191, 0, 191) on the right.
-        var left = Pixel(values, 16, 1, 8, ImageNormalization.ImageNet);
-        var right = Pixel(values, 16, 14, 8, ImageNormalization.ImageNet);
+        var left = Pixel(values, 16, 1, 8, InputContract.ImageNet);
+        var right = Pixel(values, 16, 14, 8, InputContract.ImageNet);
         Assert.All(left.Zip(new[] { 0f, 255f, 255f }), p => Assert.InRange(p.First, p.Second - 20, p.Second + 20));
         Assert.All(right.Zip(new[] { 191f, 0f, 191f }), p => Assert.InRange(p.First, p.Second - 20, p.Second + 20));
     }
@@ -143,7 +143,7 @@ public sealed class ImagePipelineTests : IDisposable
     {
         var path = Path.Combine(_folder.Path, "photo.jpg");
         FakeImageTrees.WriteImage(path, 80, 60, seed: 9);
-        var norm = ImageNormalization.ImageNet;
+        var norm = InputContract.ImageNet;
         var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Adv, 24), norm);
         var grays = 0;
         for (var seed = 0; seed < 30; seed++)
@@ -155,5 +155,42 @@ public sealed class ImagePipelineTests : IDisposable
             grays += Math.Abs(pixel[0] - pixel[1]) < 0.01 && Math.Abs(pixel[1] - pixel[2]) < 0.01 ? 1 : 0;
         }
         Assert.InRange(grays, 1, 15);
+    }
+
+    [Fact]
+    public void A_one_channel_input_is_the_luma_of_the_colour_pixels_and_none_augments_nothing()
+    {
+        var path = Path.Combine(_folder.Path, "photo.png");
+        FakeImageTrees.WriteImage(path, 60, 50, seed: 4, SKEncodedImageFormat.Png);
+        var gray = new InputContract(0, 1, [0.5f], [0.25f]);
+        var rgb = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 24), InputContract.ImageNet), path, null);
+        var one = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 24), gray), path, null);
+        Assert.Equal(24 * 24, one.Length);
+        foreach (var (x, y) in new[] { (0, 0), (5, 17), (23, 23), (12, 3) })
+        {
+            var pixel = Pixel(rgb, 24, x, y, InputContract.ImageNet);
+            // Within a level: the colour values read back through the normalisation carry float error near .5 roundings.
+            var luma = pixel[0] * 0.299f + pixel[1] * 0.587f + pixel[2] * 0.114f;
+            var value = (one[y * 24 + x] * 0.25f + 0.5f) * 255f;
+            Assert.True(Math.Abs(luma - value) <= 0.51f + 1e-3f, $"({x}, {y}): gray {value}, luma {luma}");
+            Assert.Equal(MathF.Round(value), value, 2);
+        }
+
+        // --augmentation none: a training source changes nothing, the evaluation crop is what trains.
+        var none = new ImagePipeline(new ImageTransform(Augmentation.None, 24), InputContract.ImageNet);
+        var evaluation = Load(none, path, null);
+        Assert.Equal(rgb, evaluation);
+        for (var seed = 0; seed < 10; seed++)
+        {
+            Assert.Equal(evaluation, Load(none, path, new Random(seed)));
+        }
+    }
+
+    [Fact]
+    public void A_declared_input_size_other_than_the_crop_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            new ImagePipeline(new ImageTransform(Augmentation.Base, 224), new InputContract(96, 3, InputContract.ImageNet.Mean, InputContract.ImageNet.Std)));
+        Assert.Contains("--crop_size 96", error.Message);
     }
 }

@@ -26,7 +26,7 @@ public sealed class MinerCompatibilityTests : IDisposable
         [
             .. HostHarness.Catalog.Components,
             new ComponentDescriptor(new BatchMinerAttribute("first_two"), typeof(FirstTwoMiner), "FirstTwo.dll", "1.0.0"),
-            new ComponentDescriptor(new BatchMinerAttribute("all_pairs"), typeof(AllPairsMiner), "AllPairs.dll", "1.0.0"),
+            new ComponentDescriptor(new BatchMinerAttribute("all_pairs") { Mines = MinedKind.AnchorSets }, typeof(AllPairsMiner), "AllPairs.dll", "1.0.0"),
         ], [], []);
 
     private static CriterionAttribute Criterion(string name) => (CriterionAttribute)HostHarness.Catalog.Find(ComponentKind.Criterion, name)!.Attribute;
@@ -34,13 +34,24 @@ public sealed class MinerCompatibilityTests : IDisposable
     private static MinerDecision Decide(string criterion, string miner) =>
         MinerCompatibility.Decide(Criterion(criterion), miner, name => Catalog.Find(ComponentKind.BatchMiner, name));
 
+    private static MinedKind Mines(string miner) => MinerCompatibility.Mines(Catalog.Find(ComponentKind.BatchMiner, miner)!);
+
     [Fact]
-    public void A_miner_mines_anchor_sets_when_it_implements_MineSets_itself()
+    public void A_miner_mines_what_it_declares()
     {
-        Assert.Equal(MinedKind.Triplets, MinerCompatibility.Mines(typeof(SemihardMiner)));
-        Assert.Equal(MinedKind.Triplets, MinerCompatibility.Mines(typeof(FirstTwoMiner)));
-        Assert.Equal(MinedKind.AnchorSets, MinerCompatibility.Mines(typeof(NPairMiner)));
-        Assert.Equal(MinedKind.AnchorSets, MinerCompatibility.Mines(typeof(AllPairsMiner)));
+        Assert.Equal(MinedKind.Triplets, Mines("semihard"));
+        Assert.Equal(MinedKind.Triplets, Mines("first_two"));
+        Assert.Equal(MinedKind.AnchorSets, Mines("npair"));
+        Assert.Equal(MinedKind.AnchorSets, Mines("lifted"));
+        Assert.Equal(MinedKind.AnchorSets, Mines("all_pairs"));
+        // Implementing MineSets is not a declaration: the same type declared without Mines is a triplet miner.
+        Assert.Equal(MinedKind.Triplets, MinerCompatibility.Mines(new ComponentDescriptor(new BatchMinerAttribute("undeclared"), typeof(AllPairsMiner), "x.dll", "1.0.0")));
+
+        // The instance says what its declaration says, and its name, as criteria see it.
+        IBatchMiner npair = new NPairMiner();
+        Assert.Equal((MinedKind.AnchorSets, "npair"), (npair.Mines, npair.Name));
+        IBatchMiner distance = new DistanceMiner(new DistanceMinerOptions());
+        Assert.Equal((MinedKind.Triplets, "distance"), (distance.Mines, distance.Name));
     }
 
     [Theory]
@@ -111,6 +122,7 @@ public sealed class MinerCompatibilityTests : IDisposable
     }
 
     /// <summary>A triplet miner from a plugin: each anchor's first other sample of its class, and the first sample of another class.</summary>
+    [BatchMiner("first_two")]
     public sealed class FirstTwoMiner : IBatchMiner
     {
         public MinedTriplets Mine(Tensor embeddings, Tensor labels, Random random)
@@ -135,6 +147,7 @@ public sealed class MinerCompatibilityTests : IDisposable
     }
 
     /// <summary>A set miner from a plugin: every anchor with all its positives and negatives.</summary>
+    [BatchMiner("all_pairs", Mines = MinedKind.AnchorSets)]
     public sealed class AllPairsMiner : IBatchMiner
     {
         public MinedTriplets Mine(Tensor embeddings, Tensor labels, Random random) => new LiftedMiner().Mine(embeddings, labels, random);

@@ -61,6 +61,20 @@ public sealed class ContractVersionTests : IDisposable
     }
 
     [Fact]
+    public void A_plugin_built_against_abstractions_1_x_is_refused_since_2_0_changed_the_contracts()
+    {
+        Assert.Equal(2, Provided.Major);
+        InstallBuiltAgainst(new Version(1, 1, 0));
+
+        var catalog = _pool.Scan([_root.Path]);
+
+        Assert.Empty(catalog.Components);
+        var problem = Assert.Single(catalog.Problems);
+        Assert.Contains("built against NirHost.Abstractions 1.1.0, but this nirhost provides NirHost.Abstractions 2.0.0", problem.Reason);
+        Assert.Contains("rebuild the plugin against NirHost.Abstractions 2.x", problem.Reason);
+    }
+
+    [Fact]
     public void A_plugin_built_against_a_newer_minor_version_is_refused_and_the_same_version_loads()
     {
         InstallBuiltAgainst(new Version(Provided.Major, Provided.Minor + 1, 0));

@@ -119,7 +119,7 @@ public sealed class PluginDiscoveryTests : IDisposable
         foreach (var kind in Enum.GetValues<ComponentKind>())
         {
             Assert.NotEmpty(catalog.OfKind(kind));
-            Assert.All(catalog.OfKind(kind), c => Assert.True(PluginLoaderPool.ContractOf(kind).IsAssignableFrom(c.Type)));
+            Assert.All(catalog.OfKind(kind), c => Assert.True(kind.ContractOf().IsAssignableFrom(c.Type)));
         }
         var files = Directory.GetFiles(HostHarness.PluginsFolder, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
         Assert.DoesNotContain("TorchSharp.dll", files);

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
+using NirHost.Abstractions;
+using NirHost.Plugins.Architectures;
 using NirHost.Plugins.Datasets;
 using static TorchSharp.torch;
 
@@ -10,7 +12,8 @@ public sealed class SyntheticDatasetTests
 {
     private static DatasetSplitsDigest Digest(int seed)
     {
-        var dataset = new SyntheticDataset(new SyntheticOptions { Classes = 6, SamplesPerClass = 3, Seed = seed }, NullLogger<SyntheticDataset>.Instance);
+        var dataset = new SyntheticDataset(new SyntheticOptions { Classes = 6, SamplesPerClass = 3, Seed = seed }, new DataSettings(),
+            ConvNetArchitecture.InputFor(ComponentSpec.Plain("convnet")), NullLogger<SyntheticDataset>.Instance);
         var splits = dataset.Load();
         using var train = splits.Training.LoadBatch(Enumerable.Range(0, splits.Training.Count).ToArray(), augmentation: null);
         using var test = splits.Testing.LoadBatch(Enumerable.Range(0, splits.Testing.Count).ToArray(), augmentation: null);

@@ -11,8 +11,14 @@ namespace NirPlugin;
 /// (<c>--arch nirplugin_normalize</c>) and keeps the backbone out of training during warm-up.
 /// </summary>
 [Architecture("nirplugin", Options = typeof(NirPluginOptions), Description = "Two conv stages and a linear head (template example).")]
-public sealed class NirPluginArchitecture : Architecture
+public sealed class NirPluginArchitecture : Architecture, IDeclaresInput
 {
+    /// <summary>
+    /// The input the datasets produce for this network, declared on the type because datasets are built before it:
+    /// here torchvision's ImageNet normalisation of RGB, at any size. A gray network would declare one channel.
+    /// </summary>
+    public static InputContract InputFor(ComponentSpec spec) => InputContract.ImageNet;
+
     private readonly Sequential backbone;
     private readonly Linear last_linear;
     private readonly bool _normalize;
@@ -27,7 +33,7 @@ public sealed class NirPluginArchitecture : Architecture
         _normalize = spec.HasSuffix("normalize");
         var width = options.Width;
         backbone = nn.Sequential(
-            nn.Conv2d(3, width, 3, padding: 1), nn.BatchNorm2d(width), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(InputFor(spec).Channels, width, 3, padding: 1), nn.BatchNorm2d(width), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(width, 2 * width, 3, padding: 1), nn.BatchNorm2d(2 * width), nn.ReLU(),
             nn.AdaptiveAvgPool2d(1), nn.Flatten());
         PooledDim = 2 * width;

@@ -6,9 +6,13 @@ namespace NirPlugin;
 /// <summary>
 /// An example batch miner to start from: one triplet per sample that has a positive in the batch, with a random
 /// positive and, with --miner_nirplugin_hardest, the nearest negative (a random one otherwise). Draw all
-/// randomness from the given <see cref="Random"/>, which the host reseeds every epoch.
+/// randomness from the given <see cref="Random"/>, which the host reseeds every epoch. The host builds the miner first
+/// and passes it to the constructor of the criterion it runs with; it declares what it mines, triplets, so the criteria
+/// whose allowed miners mine triplets take it (a set miner would declare <see cref="MinedKind.AnchorSets"/> and
+/// implement <see cref="IBatchMiner.MineSets"/>).
 /// </summary>
-[BatchMiner("nirplugin", Options = typeof(NirPluginOptions), Description = "Random positive, nearest or random negative (template example).")]
+[BatchMiner("nirplugin", Options = typeof(NirPluginOptions), Mines = MinedKind.Triplets,
+    Description = "Random positive, nearest or random negative (template example).")]
 public sealed class NirPluginMiner(NirPluginOptions options) : IBatchMiner
 {
     public MinedTriplets Mine(Tensor embeddings, Tensor labels, Random random)

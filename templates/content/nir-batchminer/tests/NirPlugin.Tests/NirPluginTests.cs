@@ -1,3 +1,4 @@
+using NirHost.Abstractions;
 using NirHost.Testing;
 using static TorchSharp.torch;
 
@@ -8,6 +9,14 @@ public sealed class NirPluginTests
     /// <summary>The NirHost conformance kit: the checks `nirhost check-plugin` runs.</summary>
     [Fact]
     public void Conforms_to_the_batch_miner_contract() => ConformanceKit.AssertConforms(typeof(NirPluginMiner));
+
+    [Fact]
+    public void It_declares_that_it_mines_triplets_under_its_name()
+    {
+        IBatchMiner miner = new NirPluginMiner(new NirPluginOptions());
+        Assert.Equal(MinedKind.Triplets, miner.Mines);
+        Assert.Equal("nirplugin", miner.Name);
+    }
 
     [Fact]
     public void With_hardest_every_negative_is_the_anchors_nearest()

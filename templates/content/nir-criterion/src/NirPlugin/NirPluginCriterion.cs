@@ -8,7 +8,10 @@ namespace NirPlugin;
 /// An example criterion to start from: a contrastive loss on cosine similarities. Pairs of one class are
 /// pulled together, pairs of different classes pushed below --loss_nirplugin_margin. Replace forward() with
 /// your loss; register learnable tensors as fields (they train with the model) and declare flags in
-/// <see cref="NirPluginOptions"/>.
+/// <see cref="NirPluginOptions"/>. It compares all pairs itself, so it needs no batch miner; a criterion that learns
+/// from mined tuples lists the miners it takes (<c>AllowedMiners = ["semihard", "distance"]</c>) and takes an
+/// <see cref="IBatchMiner"/> in its constructor, which the host builds from --batch_mining first; in forward it mines
+/// with <c>miner.Mine(batch.Embeddings.detach(), batch.Labels, batch.Random)</c>.
 /// </summary>
 [Criterion("nirplugin", Options = typeof(NirPluginOptions), Description = "Contrastive loss on cosine similarities (template example).")]
 public sealed class NirPluginCriterion(NirPluginOptions options, TrainingSetup setup) : Criterion("nirplugin")
