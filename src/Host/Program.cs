@@ -128,7 +128,7 @@ catch (Exception e) when (!debug)
 {
     var message = e switch
     {
-        ComponentException or TrainingOutOfMemoryException or NirHost.Host.Evaluation.NonFiniteEmbeddingsException
+        ComponentException or TrainingOutOfMemoryException or NirHost.Evaluation.NonFiniteEmbeddingsException
             or IOException or InvalidDataException => TrainingFaults.FirstLine(e.Message),
         System.Runtime.InteropServices.ExternalException => $"libtorch: {TrainingFaults.FirstLine(e.Message)}",
         _ => $"{e.GetType().Name}: {TrainingFaults.FirstLine(e.Message)}",

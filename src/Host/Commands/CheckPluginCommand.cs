@@ -1,7 +1,7 @@
 using NirHost.Abstractions;
+using NirHost.Evaluation;
 using NirHost.Host.Cli;
 using NirHost.Host.Composition;
-using NirHost.Host.Evaluation;
 using NirHost.Host.Options;
 using NirHost.Host.Plugins;
 using NirHost.Testing;

@@ -1,8 +1,8 @@
-using NirHost.Host.Evaluation;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NirHost.Evaluation;
 
 namespace NirHost.Host.Training;
 

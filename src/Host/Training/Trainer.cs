@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NirHost.Abstractions;
+using NirHost.Evaluation;
 using NirHost.Host.Composition;
 using NirHost.Host.Evaluation;
 using NirHost.Host.IO;

@@ -1,3 +1,4 @@
+using NirHost.Evaluation;
 using NirHost.Host;
 using NirHost.Host.Cli;
 using NirHost.Host.Evaluation;
