@@ -9,7 +9,8 @@ var debug = args.Contains("--debug");
 var interruptExitCode = 130;
 try
 {
-    var (roots, rest) = NirHostApp.SplitPluginRoots(args);
+    var (pluginRoots, rest) = PluginRoots.Split(args);
+    var roots = pluginRoots.All;
     var command = rest.Count > 0 && !rest[0].StartsWith('-') ? rest[0] : "train";
     var commandArgs = rest.Count > 0 && !rest[0].StartsWith('-') ? rest.Skip(1).ToList() : rest;
 
@@ -19,20 +20,20 @@ try
     }
     if (command == "plugins" && commandArgs.Count > 0 && commandArgs[0] is "add" or "remove")
     {
-        // Into the first --plugins folder, or the one beside the host.
+        // Into the first --plugins folder, or the user's plugin folder: the one beside the host is replaced by a tool update.
         if (commandArgs.Count != 2)
         {
             throw new CommandLineException($"nirhost plugins {commandArgs[0]} expects one {(commandArgs[0] == "add" ? "package (.nupkg)" : "plugin name")}.");
         }
         var folder = commandArgs[0] == "add"
-            ? PluginPackages.Add(commandArgs[1], roots[0])
-            : PluginPackages.Remove(commandArgs[1], roots[0]);
+            ? PluginPackages.Add(commandArgs[1], pluginRoots.InstallFolder)
+            : PluginPackages.Remove(commandArgs[1], pluginRoots.InstallFolder);
         Console.WriteLine($"{(commandArgs[0] == "add" ? "Installed" : "Removed")} {folder}");
         return 0;
     }
     if (command == "watch")
     {
-        var watched = roots.Take(roots.Count - (roots[^1] == NirHostApp.DefaultPluginsFolder ? 1 : 0)).ToList();
+        var watched = pluginRoots.Given;
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
