@@ -19,23 +19,27 @@ public static class DotnetCli
 
     /// <summary>Runs <c>dotnet args</c> to its end (failing the test after <paramref name="timeout"/>) and returns what it said.</summary>
     public static (int ExitCode, string Output, string Error) Exec(string workingDirectory, IReadOnlyDictionary<string, string>? environment,
-        TimeSpan timeout, params string[] args)
+        TimeSpan timeout, params string[] args) => ExecProgram("dotnet", workingDirectory, environment, timeout, args);
+
+    /// <summary>Runs <paramref name="program"/> (an installed nirhost, say) as <see cref="Exec"/> runs dotnet.</summary>
+    public static (int ExitCode, string Output, string Error) ExecProgram(string program, string workingDirectory,
+        IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, params string[] args)
     {
-        using var process = Start(workingDirectory, environment, args);
+        using var process = Start(workingDirectory, environment, args, program);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {string.Join(' ', args)} did not finish in {timeout.TotalMinutes:0.#} minutes");
+            Assert.Fail($"{program} {string.Join(' ', args)} did not finish in {timeout.TotalMinutes:0.#} minutes");
         }
         return (process.ExitCode, output.Result, error.Result);
     }
 
-    /// <summary>Starts <c>dotnet args</c> with standard output and error redirected; the caller reads them.</summary>
-    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, IEnumerable<string> args)
+    /// <summary>Starts <c>dotnet args</c> (or another program) with standard output and error redirected; the caller reads them.</summary>
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, IEnumerable<string> args, string program = "dotnet")
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

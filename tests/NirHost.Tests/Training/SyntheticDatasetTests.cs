@@ -40,12 +40,13 @@ public sealed class SyntheticDatasetTests
     [Fact]
     public void Images_are_identical_across_processes()
     {
+        using var runs = new TempFolder();
         string[] args =
         [
             "--dataset", "synthetic", "--arch", "convnet_normalize",
             "--loss", "oproxy", "--synthetic_classes", "6", "--synthetic_samples_per_class", "4", "--bs", "4", "--n_epochs", "1",
             "--embed_dim", "8", "--evaluation_metrics", "e_recall@1", "--device", "cpu", "--no_train_metrics",
-            "--save_path", Path.Combine(Path.GetTempPath(), "nirhost-tests", Guid.NewGuid().ToString("N")),
+            "--save_path", runs.Path,
         ];
         string RunOnce()
         {
