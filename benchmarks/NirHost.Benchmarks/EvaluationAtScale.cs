@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using NirHost.Host.Evaluation;
+using NirHost.Evaluation;
 using static TorchSharp.torch;
 
 namespace NirHost.Benchmarks;

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using NirHost.Abstractions;
-using NirHost.Host.Evaluation;
+using NirHost.Evaluation;
 using NirHost.Plugins.Metrics;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using NirHost.Host;
 using NirHost.Host.Cli;
 using NirHost.Host.Commands;
 using NirHost.Host.Composition;
@@ -12,7 +11,7 @@ var debug = args.Contains("--debug");
 TrainCommand? training = null;
 try
 {
-    var (roots, rest) = NirHostApp.SplitPluginRoots(args);
+    var (roots, rest) = PluginRoots.Split(args);
     var command = rest.Count > 0 && !rest[0].StartsWith('-') ? rest[0] : "train";
     var commandArgs = rest.Count > 0 && !rest[0].StartsWith('-') ? rest.Skip(1).ToList() : rest;
     var console = HostConsole.Create();
@@ -22,14 +21,14 @@ try
         case "check-plugin":
             return CheckPluginCommand.Run(commandArgs, console);
         case "plugins" when commandArgs.Count > 0 && commandArgs[0] is "add" or "remove":
-            // Into the first --plugins folder, or the one beside the host.
-            return PluginPackagesCommand.Run(commandArgs, roots[0], Console.Out);
+            // Into the first --plugins folder, or the user's plugin folder: the one beside the host is replaced by a tool update.
+            return PluginPackagesCommand.Run(commandArgs, roots.InstallFolder, Console.Out);
         case "watch":
             return WatchCommand.Run(roots, commandArgs, console);
     }
 
     using var pool = new PluginLoaderPool();
-    var catalog = pool.Scan(roots);
+    var catalog = pool.Scan(roots.All);
     foreach (var problem in catalog.Problems)
     {
         Console.Error.WriteLine($"warning: plugin {problem.Path}: {problem.Reason}");
@@ -71,7 +70,7 @@ catch (Exception e) when (!debug)
 {
     var message = e switch
     {
-        ComponentException or TrainingOutOfMemoryException or NirHost.Host.Evaluation.NonFiniteEmbeddingsException
+        ComponentException or TrainingOutOfMemoryException or NirHost.Evaluation.NonFiniteEmbeddingsException
             or IOException or InvalidDataException => TrainingFaults.FirstLine(e.Message),
         System.Runtime.InteropServices.ExternalException => $"libtorch: {TrainingFaults.FirstLine(e.Message)}",
         _ => $"{e.GetType().Name}: {TrainingFaults.FirstLine(e.Message)}",

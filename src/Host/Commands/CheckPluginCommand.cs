@@ -1,7 +1,7 @@
 using NirHost.Abstractions;
+using NirHost.Evaluation;
 using NirHost.Host.Cli;
 using NirHost.Host.Composition;
-using NirHost.Host.Evaluation;
 using NirHost.Host.Options;
 using NirHost.Host.Plugins;
 using NirHost.Testing;
@@ -25,8 +25,8 @@ public static class CheckPluginCommand
         }
         using var pool = new PluginLoaderPool();
         var catalog = pool.ScanPath(args[0]);
-        var installed = ComposesCriteria(catalog) && Directory.Exists(NirHostApp.DefaultPluginsFolder)
-            ? pool.Scan([NirHostApp.DefaultPluginsFolder]).OfKind(ComponentKind.Criterion).Select(c => c.Type).ToList()
+        var installed = ComposesCriteria(catalog) && Directory.Exists(PluginRoots.BesideHostFolder)
+            ? pool.Scan([PluginRoots.BesideHostFolder]).OfKind(ComponentKind.Criterion).Select(c => c.Type).ToList()
             : [];
         var results = Check(catalog, args.Skip(1).ToList(), composable: installed);
         Print(results, console);

@@ -43,6 +43,12 @@ public static class PluginsCommand
             ["components"] = components,
             ["problems"] = new JsonArray(catalog.Problems.Select(p => (JsonNode)new JsonObject { ["path"] = p.Path, ["reason"] = p.Reason }).ToArray()),
             ["conflicts"] = new JsonArray(catalog.Conflicts.Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
+            ["shadowed"] = new JsonArray(catalog.Shadowed.Select(s => (JsonNode)new JsonObject
+            {
+                ["path"] = s.Path,
+                ["used_instead"] = s.UsedInstead,
+                ["reason"] = s.Why,
+            }).ToArray()),
         };
     }
 

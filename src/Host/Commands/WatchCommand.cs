@@ -22,9 +22,8 @@ public sealed class WatchCommand(IReadOnlyList<string> watchedRoots, IReadOnlyLi
     /// <summary>
     /// The command line's entry: watches the given <c>--plugins</c> folders (not the one beside the host) until Ctrl+C.
     /// </summary>
-    public static int Run(IReadOnlyList<string> roots, IReadOnlyList<string> trainArgs, IAnsiConsole console)
+    public static int Run(PluginRoots roots, IReadOnlyList<string> trainArgs, IAnsiConsole console)
     {
-        var watched = roots.Take(roots.Count - (roots[^1] == NirHostApp.DefaultPluginsFolder ? 1 : 0)).ToList();
         using var stop = new CancellationTokenSource();
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
@@ -34,7 +33,7 @@ public sealed class WatchCommand(IReadOnlyList<string> watchedRoots, IReadOnlyLi
         System.Console.CancelKeyPress += onCtrlC;
         try
         {
-            return new WatchCommand(watched, roots, trainArgs, console).Run(stop.Token);
+            return new WatchCommand(roots.Given, roots.All, trainArgs, console).Run(stop.Token);
         }
         finally
         {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NirHost.Abstractions;
-using NirHost.Host.Evaluation;
+using NirHost.Evaluation;
 using NirHost.Host.Options;
 using NirHost.Host.Plugins;
 using NirHost.Host.Training;

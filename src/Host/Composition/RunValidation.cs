@@ -1,6 +1,6 @@
 using NirHost.Abstractions;
 using NirHost.Host.Cli;
-using NirHost.Host.Evaluation;
+using NirHost.Evaluation;
 using NirHost.Host.Options;
 using NirHost.Host.Plugins;
 using NirHost.Host.Training;

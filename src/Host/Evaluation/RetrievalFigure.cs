@@ -1,4 +1,5 @@
 using NirHost.Abstractions;
+using NirHost.Evaluation;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -7,7 +8,8 @@ namespace NirHost.Host.Evaluation;
 /// <summary>
 /// The original's <c>sample_recoveries.png</c>: random queries of a split, one per row, each followed by its
 /// nearest neighbours (Euclidean, the query excluded). Queries are framed in blue; a neighbour of the query's
-/// class in green, of another class in red.
+/// class in green, of another class in red. It stays in the host because it draws dataset images with SkiaSharp,
+/// a dependency the evaluation library (NirHost.Evaluation) does without.
 /// </summary>
 public static class RetrievalFigure
 {

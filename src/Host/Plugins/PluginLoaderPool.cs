@@ -9,7 +9,8 @@ using NirHost.Abstractions;
 namespace NirHost.Host.Plugins;
 
 /// <summary>
-/// Loads plugin assemblies laid out as <c>&lt;root&gt;/&lt;Kind&gt;/&lt;PluginName&gt;/&lt;PluginName&gt;.dll</c>.
+/// Loads plugin assemblies laid out as <c>&lt;root&gt;/&lt;Kind&gt;/&lt;PluginName&gt;/&lt;PluginName&gt;.dll</c>, or built
+/// from plugin projects under a root (<see cref="PluginTree"/>).
 /// Loaders are unloadable with hot reload on and live as long as the pool, so a plugin rebuilt on disk is
 /// picked up by the next <see cref="Scan"/> in the same process.
 /// </summary>
@@ -32,10 +33,17 @@ public sealed class PluginLoaderPool : IDisposable
     /// <summary>Raised when a loaded plugin was reloaded after its files changed.</summary>
     public event Action<string>? PluginReloaded;
 
+    /// <summary>
+    /// Every plugin under the roots (laid out, or plugin projects with their build output: <see cref="PluginTree"/>).
+    /// One assembly found more than once is loaded once: from the first root that has it, so that a plugin given with
+    /// --plugins replaces the same plugin installed beside the host; within a root, the newest build wins.
+    /// </summary>
     public PluginCatalog Scan(IEnumerable<string> roots)
     {
         var components = new List<ComponentDescriptor>();
         var problems = new List<PluginProblem>();
+        var chosen = new Dictionary<string, PluginCandidate>(StringComparer.OrdinalIgnoreCase);
+        var shadowed = new List<ShadowedPlugin>();
         foreach (var root in roots.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal))
         {
             if (!Directory.Exists(root))
@@ -43,24 +51,34 @@ public sealed class PluginLoaderPool : IDisposable
                 problems.Add(new PluginProblem(root, "plugins folder does not exist"));
                 continue;
             }
-            foreach (var kindFolder in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+            var found = new List<PluginCandidate>();
+            PluginTree.Find(root, found, problems);
+            foreach (var copies in found.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase))
             {
-                if (!ComponentKinds.TryParseFolder(Path.GetFileName(kindFolder), out var folderKind))
+                var newest = copies.MaxBy(c => File.GetLastWriteTimeUtc(c.AssemblyPath))!;
+                var earlier = chosen.GetValueOrDefault(newest.Name);
+                foreach (var copy in copies.Where(c => earlier is not null || c != newest))
                 {
-                    continue;
+                    shadowed.Add(earlier is null
+                        ? new ShadowedPlugin(copy.AssemblyPath, newest.AssemblyPath, "a newer build of it is in the same plugins folder")
+                        : new ShadowedPlugin(copy.AssemblyPath, earlier.AssemblyPath, "it is in a plugins folder that comes first"));
                 }
-                foreach (var pluginFolder in Directory.GetDirectories(kindFolder).Order(StringComparer.Ordinal))
+                if (earlier is null)
                 {
-                    ScanPlugin(pluginFolder, folderKind, components, problems);
+                    chosen[newest.Name] = newest;
                 }
             }
         }
-        return new PluginCatalog(components, problems, FindConflicts(components));
+        foreach (var candidate in chosen.Values)
+        {
+            ScanAssembly(candidate.AssemblyPath, candidate.Kind, components, problems);
+        }
+        return new PluginCatalog(components, problems, FindConflicts(components), shadowed);
     }
 
     /// <summary>
-    /// One plugin, given as its assembly or its folder (<c>&lt;Kind&gt;/&lt;PluginName&gt;/</c>), or every plugin
-    /// under a plugins root. The Kind folder is checked when the plugin sits in one.
+    /// One plugin, given as its assembly, its folder (<c>&lt;Kind&gt;/&lt;PluginName&gt;/</c>) or its project (built),
+    /// or every plugin under a plugins root. The Kind folder is checked when the plugin sits in one.
     /// </summary>
     public PluginCatalog ScanPath(string path)
     {
@@ -71,6 +89,15 @@ public sealed class PluginLoaderPool : IDisposable
         }
         var components = new List<ComponentDescriptor>();
         var problems = new List<PluginProblem>();
+        if (PluginTree.FromProject(path, problems) is { } project)
+        {
+            ScanAssembly(project.AssemblyPath, project.Kind, components, problems);
+            return new PluginCatalog(components, problems, FindConflicts(components));
+        }
+        if (problems.Count > 0)
+        {
+            return new PluginCatalog(components, problems, []);
+        }
         var assemblyPath = File.Exists(path) ? path : Path.Combine(path, Path.GetFileName(path) + ".dll");
         if (!File.Exists(path) && !Directory.Exists(path))
         {
@@ -84,9 +111,6 @@ public sealed class PluginLoaderPool : IDisposable
         }
         return new PluginCatalog(components, problems, FindConflicts(components));
     }
-
-    private void ScanPlugin(string folder, ComponentKind folderKind, List<ComponentDescriptor> components, List<PluginProblem> problems) =>
-        ScanAssembly(Path.Combine(folder, Path.GetFileName(folder) + ".dll"), folderKind, components, problems);
 
     private void ScanAssembly(string assemblyPath, ComponentKind? folderKind, List<ComponentDescriptor> components, List<PluginProblem> problems)
     {

@@ -1,5 +1,5 @@
 using NirHost.Host.Composition;
-using NirHost.Host.Evaluation;
+using NirHost.Evaluation;
 using static TorchSharp.torch;
 
 namespace NirHost.Host.Training;

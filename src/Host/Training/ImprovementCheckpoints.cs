@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using NirHost.Abstractions;
-using NirHost.Host.Evaluation;
+using NirHost.Evaluation;
 using NirHost.Host.IO;
 using NirHost.Host.Options;
 using static TorchSharp.torch;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using NirHost.Abstractions;
 using NirHost.Host.Composition;
-using NirHost.Host.Evaluation;
+using NirHost.Evaluation;
 using NirHost.Host.Plugins;
 
 namespace NirHost.Host.Training;

@@ -1,6 +1,6 @@
-using NirHost.Host.Evaluation;
 using System.Globalization;
 using System.Text;
+using NirHost.Evaluation;
 
 namespace NirHost.Host.Training;
 

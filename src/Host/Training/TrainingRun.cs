@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using NirHost.Abstractions;
 using NirHost.Host.Composition;
+using NirHost.Evaluation;
 using NirHost.Host.Evaluation;
 using NirHost.Host.Options;
 using TorchSharp;

@@ -1,5 +1,5 @@
 using NirHost.Abstractions;
-using NirHost.Host.Evaluation;
+using NirHost.Evaluation;
 using static TorchSharp.torch;
 
 namespace NirHost.Host.Training;

@@ -77,7 +77,7 @@ public sealed class BadCommandLineTests
     [InlineData("--no_train_metrics", "yes")]
     public void The_nirhost_command_answers_a_bad_command_line_with_exit_code_2_and_one_clear_line(params string[] defect)
     {
-        var entry = typeof(NirHostApp).Assembly.EntryPoint!;
+        var entry = typeof(NirHost.Host.Commands.TrainCommand).Assembly.EntryPoint!;
         var error = new StringWriter();
         var previous = Console.Error;
         Console.SetError(error);

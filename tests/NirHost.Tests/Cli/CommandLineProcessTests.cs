@@ -1,25 +1,12 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
+using NirHost.Tests.Support;
 
 namespace NirHost.Tests.Cli;
 
 /// <summary>The nirhost executable as a user runs it: exit codes, stdout and stderr.</summary>
 public sealed class CommandLineProcessTests
 {
-    private static (int ExitCode, string Output, string Error) Nirhost(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nirhost.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "nirhost did not finish");
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    private static (int ExitCode, string Output, string Error) Nirhost(params string[] args) => DotnetCli.Nirhost(args);
 
     [Fact]
     public void Plugins_json_lists_every_component_under_its_kind_with_options()

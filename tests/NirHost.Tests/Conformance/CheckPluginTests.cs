@@ -16,17 +16,8 @@ public sealed class CheckPluginTests : IDisposable
 
     public void Dispose() => _root.Dispose();
 
-    private string Install(string project, string kindFolder, string? assemblyName = null)
-    {
-        var source = Path.Combine(AppContext.BaseDirectory, "testplugins", project);
-        var target = Path.Combine(_root.Path, kindFolder, assemblyName ?? project);
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(source))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
-        }
-        return target;
-    }
+    private string Install(string project, string kindFolder, string? assemblyName = null) =>
+        TestPlugins.Install(_root.Path, project, kindFolder, assemblyName);
 
     private static (int ExitCode, string Output) CheckPlugin(params string[] args)
     {
@@ -69,7 +60,7 @@ public sealed class CheckPluginTests : IDisposable
     public void A_criterion_composing_one_installed_beside_the_host_is_checked_with_it()
     {
         // triplet_twice builds "triplet", which only the host's own plugins folder (the in-repo criteria) holds.
-        Assert.True(Directory.Exists(Path.Combine(NirHostApp.DefaultPluginsFolder, "Criteria")), "the test runner carries the in-repo plugins");
+        Assert.True(Directory.Exists(Path.Combine(PluginRoots.BesideHostFolder, "Criteria")), "the test runner carries the in-repo plugins");
         var folder = Install("NirHost.TestPlugins.Composing", "Criteria");
 
         var (exit, output) = CheckPlugin(folder);

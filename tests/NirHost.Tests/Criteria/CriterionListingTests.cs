@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
+using NirHost.Tests.Support;
 
 namespace NirHost.Tests.Criteria;
 
@@ -7,20 +7,12 @@ namespace NirHost.Tests.Criteria;
 public sealed class CriterionListingTests
 {
     [Fact]
-    public async Task Plugins_json_lists_every_criterion_with_its_flags()
+    public void Plugins_json_lists_every_criterion_with_its_flags()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nirhost.dll"));
-        start.ArgumentList.Add("plugins");
-        start.ArgumentList.Add("--json");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.Equal(0, process.ExitCode);
+        var (exit, output, error) = DotnetCli.Nirhost("plugins", "--json");
+        Assert.True(exit == 0, error);
 
-        var criteria = JsonNode.Parse(await output)!["components"]!.AsArray()
+        var criteria = JsonNode.Parse(output)!["components"]!.AsArray()
             .Where(c => c!["kind"]!.GetValue<string>() == "Criterion")
             .ToDictionary(c => c!["name"]!.GetValue<string>(), c => c!);
         string[] expected = ["margin", "triplet", "contrastive", "multisimilarity", "npair", "softmax", "arcface", "s2sd",

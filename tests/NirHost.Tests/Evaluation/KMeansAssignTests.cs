@@ -1,4 +1,4 @@
-using NirHost.Host.Evaluation;
+using NirHost.Evaluation;
 using static TorchSharp.torch;
 
 namespace NirHost.Tests.Evaluation;

@@ -10,7 +10,7 @@ public sealed class MetricParityTests
     /// <summary>
     /// Recall and mAP to 1e-9, as the issue asks. mAP over 1000 neighbours depends on the order of scores closer than
     /// float32 rounding (the fixture holds neighbour pairs 2e-10 apart in float64: exact distances give mAP_1000
-    /// 0.0792540468, 2.2e-8 off), so the search rounds every score as faiss does (<see cref="NirHost.Host.Evaluation.FaissArithmetic"/>). It then
+    /// 0.0792540468, 2.2e-8 off), so the search rounds every score as faiss does (<see cref="NirHost.Evaluation.FaissArithmetic"/>). It then
     /// equals faiss 1.7.3 with OpenBLAS on this machine to 1e-15 (mAP_1000 0.07925402438409702, c_mAP_1000
     /// 0.10238347336197672). The fixture says 0.07925402514 and 0.10238347406: 7.6e-10 and 7.0e-10 away, one near-tie
     /// ordered differently by the faiss build that made it. That is within 1e-9 but leaves little room: a fixture made

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using NirHost.Host.Evaluation;
+using NirHost.Evaluation;
 using NirHost.Host.IO;
 using NirHost.Tests.Support;
 using static TorchSharp.torch;

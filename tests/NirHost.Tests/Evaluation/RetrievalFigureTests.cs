@@ -1,4 +1,5 @@
 using NirHost.Abstractions;
+using NirHost.Evaluation;
 using NirHost.Host.Evaluation;
 using NirHost.Tests.Support;
 using SkiaSharp;

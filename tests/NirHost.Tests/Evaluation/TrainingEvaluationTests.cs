@@ -1,4 +1,5 @@
 using NirHost.Host.Composition;
+using NirHost.Evaluation;
 using NirHost.Host;
 using NirHost.Host.Cli;
 using NirHost.Host.Evaluation;

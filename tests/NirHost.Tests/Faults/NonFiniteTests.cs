@@ -1,4 +1,4 @@
-using NirHost.Host.Evaluation;
+using NirHost.Evaluation;
 using NirHost.Host.IO;
 using NirHost.Host.Training;
 using NirHost.Tests.Support;

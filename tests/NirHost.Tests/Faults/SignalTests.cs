@@ -21,13 +21,7 @@ public sealed class SignalTests : IDisposable
     /// <summary>Starts a long micro run and returns once its first epoch is done.</summary>
     private Process StartTraining(List<string> output)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nirhost.dll"));
-        foreach (var arg in FaultyPlugin.MicroRun(_folder.Path, "--n_epochs", "1000"))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(start)!;
+        var process = DotnetCli.StartNirhost(FaultyPlugin.MicroRun(_folder.Path, "--n_epochs", "1000"));
         var firstEpoch = new TaskCompletionSource();
         process.OutputDataReceived += (_, e) =>
         {

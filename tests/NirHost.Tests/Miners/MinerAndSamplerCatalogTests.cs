@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
+using NirHost.Tests.Support;
 
 namespace NirHost.Tests.Miners;
 
@@ -13,20 +13,12 @@ public sealed class MinerAndSamplerCatalogTests
         ["class_random", "random", "greedy_coreset", "d2_coreset", "fid_batchmatch", "disthist_batchmatch"];
 
     [Fact]
-    public async Task Plugins_json_lists_every_miner_and_sampler_under_its_kind_with_the_original_flags()
+    public void Plugins_json_lists_every_miner_and_sampler_under_its_kind_with_the_original_flags()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nirhost.dll"));
-        start.ArgumentList.Add("plugins");
-        start.ArgumentList.Add("--json");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, await error);
+        var (exit, output, error) = DotnetCli.Nirhost("plugins", "--json");
+        Assert.True(exit == 0, error);
 
-        var components = JsonNode.Parse(await output)!["components"]!.AsArray();
+        var components = JsonNode.Parse(output)!["components"]!.AsArray();
         var names = components.Select(c => $"{c!["kind"]}/{c["name"]}").ToHashSet();
         Assert.All(Miners, miner => Assert.Contains($"BatchMiner/{miner}", names));
         Assert.All(Samplers, sampler => Assert.Contains($"Sampler/{sampler}", names));

@@ -19,18 +19,8 @@ public sealed class PluginDiscoveryTests : IDisposable
         _root.Dispose();
     }
 
-    /// <summary>Copies a test plugin's build into <c>root/Kind/AssemblyName/</c>.</summary>
-    private string Install(string project, string kindFolder, string? assemblyName = null)
-    {
-        var source = Path.Combine(AppContext.BaseDirectory, "testplugins", project);
-        var target = Path.Combine(_root.Path, kindFolder, assemblyName ?? project);
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(source))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
-        }
-        return target;
-    }
+    private string Install(string project, string kindFolder, string? assemblyName = null) =>
+        TestPlugins.Install(_root.Path, project, kindFolder, assemblyName);
 
     [Fact]
     public void A_plugin_in_its_kind_folder_is_found_with_its_options()

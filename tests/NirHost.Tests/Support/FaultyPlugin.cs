@@ -17,14 +17,7 @@ public sealed class FaultyPlugin : IDisposable
 
     public FaultyPlugin()
     {
-        const string project = "NirHost.TestPlugins.Faulty";
-        var source = Path.Combine(AppContext.BaseDirectory, "testplugins", project);
-        var target = Path.Combine(_root.Path, "Criteria", project);
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(source))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        }
+        TestPlugins.Install(_root.Path, "NirHost.TestPlugins.Faulty", "Criteria");
         Catalog = _pool.Scan([_root.Path, HostHarness.PluginsFolder]);
         Assert.Empty(Catalog.Problems);
     }

@@ -1,5 +1,4 @@
 using NirHost.Host.Composition;
-using System.Diagnostics;
 using NirHost.Host.Cli;
 using NirHost.Host.IO;
 using NirHost.Host.Training;
@@ -50,13 +49,7 @@ public sealed class ResumeTests : IDisposable
 
     private static void KillAfterFirstCheckpoint(string[] args, string checkpoint)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nirhost.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
+        using var process = DotnetCli.StartNirhost(args);
         _ = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         var deadline = DateTime.UtcNow.AddMinutes(3);

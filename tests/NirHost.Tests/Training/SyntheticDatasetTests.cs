@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using NirHost.Abstractions;
 using NirHost.Plugins.Architectures;
 using NirHost.Plugins.Datasets;
+using NirHost.Tests.Support;
 using static TorchSharp.torch;
 
 namespace NirHost.Tests.Training;
@@ -43,20 +43,18 @@ public sealed class SyntheticDatasetTests
     [Fact]
     public void Images_are_identical_across_processes()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "nirhost.dll"), "--dataset", "synthetic", "--arch", "convnet_normalize",
-                     "--loss", "oproxy", "--synthetic_classes", "6", "--synthetic_samples_per_class", "4", "--bs", "4", "--n_epochs", "1",
-                     "--embed_dim", "8", "--evaluation_metrics", "e_recall@1", "--device", "cpu", "--no_train_metrics",
-                     "--save_path", Path.Combine(Path.GetTempPath(), "nirhost-tests", Guid.NewGuid().ToString("N")) })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        using var runs = new TempFolder();
+        string[] args =
+        [
+            "--dataset", "synthetic", "--arch", "convnet_normalize",
+            "--loss", "oproxy", "--synthetic_classes", "6", "--synthetic_samples_per_class", "4", "--bs", "4", "--n_epochs", "1",
+            "--embed_dim", "8", "--evaluation_metrics", "e_recall@1", "--device", "cpu", "--no_train_metrics",
+            "--save_path", runs.Path,
+        ];
         string RunOnce()
         {
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            Assert.Equal(0, process.ExitCode);
+            var (exit, output, error) = DotnetCli.Nirhost(args);
+            Assert.True(exit == 0, error);
             return string.Join('\n', output.Split('\n').Where(l => l.StartsWith("Epoch 0:", StringComparison.Ordinal)).Select(l => l[..l.LastIndexOf('|')]));
         }
         var first = RunOnce();

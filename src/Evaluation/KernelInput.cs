@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace NirHost.Host.Evaluation;
+namespace NirHost.Evaluation;
 
 /// <summary>What the managed evaluation kernels (<see cref="NeighbourSearch"/>, <see cref="KMeans"/>) take from libtorch.</summary>
 internal static class KernelInput

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace NirHost.Host.Evaluation;
+namespace NirHost.Evaluation;
 
 /// <summary>
 /// Scores rounded exactly as the original's evaluation rounds them: faiss 1.7 (IndexFlatL2, IndexFlatIP) with

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
 
-namespace NirHost.Host.Evaluation;
+namespace NirHost.Evaluation;
 
 /// <summary>
 /// Lloyd's k-means as the original runs it through faiss (<c>faiss.Clustering</c> with 20 iterations, every

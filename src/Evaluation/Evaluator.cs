@@ -1,7 +1,7 @@
 using NirHost.Abstractions;
 using static TorchSharp.torch;
 
-namespace NirHost.Host.Evaluation;
+namespace NirHost.Evaluation;
 
 /// <summary>
 /// Embeds a split with the network in eval mode and computes the requested metrics: the union of their

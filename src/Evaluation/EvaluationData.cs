@@ -1,7 +1,7 @@
 using NirHost.Abstractions;
 using static TorchSharp.torch;
 
-namespace NirHost.Host.Evaluation;
+namespace NirHost.Evaluation;
 
 /// <summary>
 /// Embeddings of one split plus everything metrics share, computed once per distance on first use (or

@@ -7,7 +7,7 @@ using System.Runtime.Intrinsics.X86;
 using NirHost.Abstractions;
 using static TorchSharp.torch;
 
-namespace NirHost.Host.Evaluation;
+namespace NirHost.Evaluation;
 
 /// <summary>
 /// Exact nearest-neighbour search of a split against itself, with the original's semantics: every sample is searched
