@@ -68,7 +68,9 @@ public sealed class BatchLoader : IDisposable
                 try
                 {
                     var random = _seeds is null ? null : new Random(_seeds[index]);
-                    _results[index].SetResult(_split.LoadBatch(_batches[index], random));
+                    // Intermediates a dataset leaves behind are freed here, on the thread that made them.
+                    using var scope = NewDisposeScope();
+                    _results[index].SetResult(_split.LoadBatch(_batches[index], random).MoveToOuterDisposeScope());
                 }
                 catch (Exception e)
                 {

@@ -342,6 +342,7 @@ internal sealed class TrainingRun : IDisposable
         _summary.Epochs = state.Epoch + 1;
         WriteSummary();
         WriteCheckpoint(state.Epoch + 1, null);
+        ProcessMemory.ReleaseAfterEpoch();
         LogMemory(state.Epoch);
     }
 

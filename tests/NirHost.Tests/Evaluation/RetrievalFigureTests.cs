@@ -66,4 +66,39 @@ public sealed class RetrievalFigureTests
         }
         Assert.True(sawRed, "the seed should draw a query with a neighbour of another class");
     }
+
+    /// <summary>Display images made through an intermediate that nothing else frees, as the default stretch does.</summary>
+    private sealed class LeavingImages(int[] labels) : IDataSplit
+    {
+        public List<Tensor> LeftBehind { get; } = [];
+        public string Name => "test";
+        public int Count => labels.Length;
+        public IReadOnlyList<int> Labels => labels;
+        public int NumClasses => labels.Max() + 1;
+
+        public Tensor LoadBatch(ReadOnlySpan<int> indices, Random? augmentation) => zeros(indices.Length, 3, 16, 16);
+
+        public Tensor DisplayImage(int index)
+        {
+            var raw = full(new long[] { 3, 16, 16 }, index / 20.0, dtype: float32);
+            LeftBehind.Add(raw);
+            return raw.clamp(0, 1);
+        }
+    }
+
+    [Fact]
+    public void Intermediates_of_the_display_images_are_freed_with_the_figure()
+    {
+        int[] labels = [0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
+        using var embeddings = tensor(new float[] { 0, 1, 2, 5, 6, 9, 10, 11, 12, 13 }).reshape(-1, 1);
+        using var data = new EvaluationData(embeddings, labels, 2);
+        data.Prepare(RetrievalFigure.Needs);
+        using var folder = new TempFolder();
+        var split = new LeavingImages(labels);
+
+        Assert.True(RetrievalFigure.Write(Path.Combine(folder.Path, RetrievalFigure.FileName), data, split, seed: 3));
+
+        Assert.Equal(40, split.LeftBehind.Count);
+        Assert.All(split.LeftBehind, raw => Assert.True(raw.IsInvalid, "a display image's intermediate was not freed"));
+    }
 }

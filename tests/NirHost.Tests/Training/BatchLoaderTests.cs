@@ -79,4 +79,43 @@ public sealed class BatchLoaderTests
         public Tensor LoadBatch(ReadOnlySpan<int> indices, Random? augmentation) =>
             indices[0] < 10 ? zeros(1) : throw new InvalidDataException($"sample {indices[0]} is unreadable");
     }
+
+    /// <summary>A dataset that leaves an intermediate tensor behind for every batch it loads.</summary>
+    private sealed class LeavingSplit : IDataSplit
+    {
+        public List<Tensor> LeftBehind { get; } = [];
+        public string Name => "leaving";
+        public int Count => 40;
+        public IReadOnlyList<int> Labels { get; } = new int[40];
+        public int NumClasses => 1;
+
+        public Tensor LoadBatch(ReadOnlySpan<int> indices, Random? augmentation)
+        {
+            var raw = tensor(indices.ToArray().Select(i => (float)i).ToArray());
+            lock (LeftBehind)
+            {
+                LeftBehind.Add(raw);
+            }
+            return raw.mul(2);
+        }
+    }
+
+    [Fact]
+    public void Intermediates_a_dataset_leaves_behind_are_freed_on_the_loader_thread_and_the_batch_is_kept()
+    {
+        var split = new LeavingSplit();
+        var batches = Enumerable.Range(0, 8).Select(b => Enumerable.Range(b * 5, 5).ToArray()).ToList();
+        using (var loader = new BatchLoader(split, batches, null, workers: 2))
+        {
+            foreach (var (indices, batch) in loader.Batches())
+            {
+                using (batch)
+                {
+                    Assert.Equal(indices.Select(i => 2f * i), batch.data<float>().ToArray());
+                }
+            }
+        }
+        Assert.Equal(8, split.LeftBehind.Count);
+        Assert.All(split.LeftBehind, raw => Assert.True(raw.IsInvalid, "an intermediate of LoadBatch was not freed"));
+    }
 }
