@@ -176,7 +176,7 @@ public sealed class RunFolder
                 stream.Write(Encoding.UTF8.GetBytes(content));
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, target, overwrite: true);
+            NirHost.Host.IO.AtomicFile.Replace(temporary, target);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
