@@ -69,6 +69,8 @@ public sealed class TrainCommand(PluginCatalog catalog, FlagCatalog flags, IAnsi
 
     private void OnHangup(System.Runtime.InteropServices.PosixSignalContext context, CancellationTokenSource cancellation, Task runEnded)
     {
+        // First, so that the notice below and every later line are dropped rather than failing on a terminal that is gone.
+        HangupTolerantWriter.TerminalHungUp();
         var first = RequestStop(cancellation, 129, "SIGHUP");
         if (!OperatingSystem.IsWindows())
         {
