@@ -15,8 +15,10 @@ public sealed class Cars196Dataset(DataSettings data, ImageDatasetOptions option
     {
         var folder = Path.Combine(data.SourcePath, "cars196");
         var images = ClassFolders.ImagesFolder(folder, "cars196");
-        var names = ClassFolders.ClassNames(images).Order(StringComparer.Ordinal).ToList();
-        var (training, testing) = ClassFolders.Halves([.. names.Select(name => ClassFolders.Read(images, name))], images);
+        var leftOut = new ClassFolders.LeftOut();
+        var names = ClassFolders.ClassNames(images, leftOut).Order(StringComparer.Ordinal).ToList();
+        var (training, testing) = ClassFolders.Halves([.. names.Select(name => ClassFolders.Read(images, name, leftOut))], images);
+        leftOut.Log(logger, "cars196");
         return new ImageDatasetBuilder(data, options, input, logger).Build("cars196", training, testing);
     }
 }

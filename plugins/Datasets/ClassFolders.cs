@@ -1,8 +1,39 @@
+using Microsoft.Extensions.Logging;
+
 namespace NirHost.Plugins.Datasets;
 
-/// <summary>Reads <c>images/&lt;class folder&gt;/&lt;image&gt;</c> trees as the original lists them (macOS "._" entries left out).</summary>
+/// <summary>
+/// Reads <c>images/&lt;class folder&gt;/&lt;image&gt;</c> trees as the original lists them (macOS "._" entries left out),
+/// also leaving out hidden and operating-system files, which folders copied from a desktop carry.
+/// </summary>
+/// <remarks>
+/// Junk is recognised by name and attribute rather than by reading only image extensions: the original reads every file
+/// of a class folder, real datasets hold images named <c>.JPEG</c>, <c>.jpeg</c>, <c>.png</c> or without an extension, and an
+/// extension list would drop such images silently. Anything else that is not an image still stops the run with an
+/// error naming it (or is skipped and counted with <c>--skip_unreadable_images</c>).
+/// </remarks>
 internal static class ClassFolders
 {
+    /// <summary>
+    /// Files written by Windows Explorer (thumbnail caches, folder settings) and macOS Finder (custom folder icons) that
+    /// need not carry the hidden attribute once copied to another system. Dot-files such as <c>.DS_Store</c> are
+    /// hidden by name.
+    /// </summary>
+    private static readonly HashSet<string> SystemFiles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini", "Icon\r", "$RECYCLE.BIN", "System Volume Information",
+    };
+
+    /// <summary>
+    /// True for an entry that is no class and no image: hidden (a name starting with '.' on Unix, the hidden or system
+    /// attribute on Windows), a known system file, or the original's "._" rule (AppleDouble files).
+    /// </summary>
+    internal static bool IsJunk(FileSystemInfo entry) =>
+        (entry.Attributes & (FileAttributes.Hidden | FileAttributes.System)) != 0
+        || entry.Name.StartsWith('.')
+        || entry.Name.Contains("._", StringComparison.Ordinal)
+        || SystemFiles.Contains(entry.Name);
+
     /// <summary>The <c>images</c> folder of <paramref name="datasetFolder"/>, or an error naming what is missing.</summary>
     public static string ImagesFolder(string datasetFolder, string dataset)
     {
@@ -19,23 +50,59 @@ internal static class ClassFolders
         return images;
     }
 
-    /// <summary>Class folder names in <paramref name="images"/>, unordered.</summary>
-    public static List<string> ClassNames(string images) =>
-        Directory.EnumerateDirectories(images).Select(Path.GetFileName).OfType<string>().Where(name => !name.Contains("._", StringComparison.Ordinal)).ToList();
+    /// <summary>Class folder names in <paramref name="images"/>, unordered; hidden and system folders are added to <paramref name="leftOut"/>.</summary>
+    public static List<string> ClassNames(string images, LeftOut leftOut) =>
+        new DirectoryInfo(images).EnumerateDirectories().Where(folder => !leftOut.Junk(folder)).Select(folder => folder.Name).ToList();
 
-    /// <summary>The class's image files in Python's sorted order; an empty class is an error naming its folder.</summary>
-    public static ClassImages Read(string images, string className)
+    /// <summary>
+    /// The class's image files in Python's sorted order, hidden and system files added to <paramref name="leftOut"/>;
+    /// an empty class is an error naming its folder.
+    /// </summary>
+    public static ClassImages Read(string images, string className, LeftOut leftOut)
     {
         var folder = Path.Combine(images, className);
-        var files = Directory.EnumerateFiles(folder)
-            .Where(path => !Path.GetFileName(path).Contains("._", StringComparison.Ordinal))
+        var before = leftOut.Count;
+        var files = new DirectoryInfo(folder).EnumerateFiles()
+            .Where(file => !leftOut.Junk(file))
+            .Select(file => Path.Combine(folder, file.Name))
             .Order(StringComparer.Ordinal)
             .ToList();
         if (files.Count == 0)
         {
-            throw new InvalidDataException($"Class folder {folder} contains no images.");
+            var junk = leftOut.Count - before;
+            throw new InvalidDataException($"Class folder {folder} contains no images" +
+                (junk > 0 ? $" (only {junk} hidden or system file(s), which are left out)." : "."));
         }
         return new ClassImages(className, files);
+    }
+
+    /// <summary>Counts the entries left out of a scan, to tell the user once how many there were.</summary>
+    public sealed class LeftOut
+    {
+        public int Count { get; private set; }
+
+        public string? First { get; private set; }
+
+        internal bool Junk(FileSystemInfo entry)
+        {
+            if (!IsJunk(entry))
+            {
+                return false;
+            }
+            Count++;
+            First ??= entry.FullName;
+            return true;
+        }
+
+        /// <summary>One notice when anything was left out, so that a user looking for a missing image knows why.</summary>
+        public void Log(ILogger logger, string dataset)
+        {
+            if (Count > 0)
+            {
+                logger.LogInformation("{Dataset}: left out {Count} hidden or system files and folders (.DS_Store, Thumbs.db, desktop.ini, ...), the first: {First}",
+                    dataset, Count, First);
+            }
+        }
     }
 
     /// <summary>The original's split of the sorted classes: the first half trains, the second half tests.</summary>

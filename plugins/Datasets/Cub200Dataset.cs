@@ -16,8 +16,10 @@ public sealed class Cub200Dataset(DataSettings data, ImageDatasetOptions options
     {
         var folder = Path.Combine(data.SourcePath, "cub200");
         var images = ClassFolders.ImagesFolder(folder, "cub200");
-        var names = ClassFolders.ClassNames(images).Select(name => (Name: name, Number: ClassNumber(images, name))).OrderBy(c => c.Number).ToList();
-        var (training, testing) = ClassFolders.Halves([.. names.Select(c => ClassFolders.Read(images, c.Name))], images);
+        var leftOut = new ClassFolders.LeftOut();
+        var names = ClassFolders.ClassNames(images, leftOut).Select(name => (Name: name, Number: ClassNumber(images, name))).OrderBy(c => c.Number).ToList();
+        var (training, testing) = ClassFolders.Halves([.. names.Select(c => ClassFolders.Read(images, c.Name, leftOut))], images);
+        leftOut.Log(logger, "cub200");
         return new ImageDatasetBuilder(data, options, input, logger).Build("cub200", training, testing);
     }
 

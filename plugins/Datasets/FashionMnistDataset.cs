@@ -10,23 +10,44 @@ namespace NirHost.Plugins.Datasets;
 /// are flipped horizontally at random unless <c>--augmentation none</c>.
 /// </summary>
 [Dataset("fashion_mnist", Options = typeof(FashionMnistOptions),
-    Description = "Fashion-MNIST from IDX files (Debian's dataset-fashion-mnist); classes 0-4 train, 5-9 test, 28 px gray.")]
+    Description = "Fashion-MNIST from IDX files (Debian's dataset-fashion-mnist or <source_path>/fashion_mnist); classes 0-4 train, 5-9 test, 28 px gray.")]
 public sealed class FashionMnistDataset(DataSettings data, FashionMnistOptions options, InputContract input, ILogger<FashionMnistDataset> logger) : IDataset
 {
     private const int Classes = 10;
 
+    /// <summary>
+    /// The folder to read: <paramref name="configured"/>, except that the default Debian path, where it does not exist
+    /// (Windows, macOS, other Linux distributions), gives way to <c>&lt;source_path&gt;/fashion_mnist</c> like every other
+    /// dataset. A missing folder is an error naming the flag; the Debian package is suggested only on Debian-based systems.
+    /// </summary>
+    internal static string Folder(string configured, string sourcePath, string debianDefault, bool debian)
+    {
+        if (Directory.Exists(configured))
+        {
+            return configured;
+        }
+        var install = debian ? "; Debian's dataset-fashion-mnist package installs it in " + debianDefault : "";
+        if (!string.Equals(configured, debianDefault, StringComparison.Ordinal))
+        {
+            throw new DirectoryNotFoundException($"Fashion-MNIST folder {configured} does not exist (--fashion_mnist_path){install}.");
+        }
+        var underSource = Path.Combine(sourcePath, "fashion_mnist");
+        if (Directory.Exists(underSource))
+        {
+            return underSource;
+        }
+        throw new DirectoryNotFoundException($"Fashion-MNIST not found in {underSource} (--source_path/fashion_mnist) nor in {debianDefault}: " +
+            $"put the IDX files (train-images-idx3-ubyte.gz, ...) in {underSource} or name their folder with --fashion_mnist_path{install}.");
+    }
+
     public DatasetSplits Load()
     {
-        if (!Directory.Exists(options.Path))
-        {
-            throw new DirectoryNotFoundException(
-                $"Fashion-MNIST folder {options.Path} does not exist (--fashion_mnist_path); Debian's dataset-fashion-mnist package installs it.");
-        }
-        var (trainPixels, trainLabels, side) = ReadPair("train");
-        var (testPixels, testLabels, testSide) = ReadPair("t10k");
+        var folder = Folder(options.Path, data.SourcePath, FashionMnistOptions.DebianPath, File.Exists("/etc/debian_version"));
+        var (trainPixels, trainLabels, side) = ReadPair(folder, "train");
+        var (testPixels, testLabels, testSide) = ReadPair(folder, "t10k");
         if (testSide != side)
         {
-            throw new InvalidDataException($"Fashion-MNIST images in {options.Path} differ in size between train ({side}) and t10k ({testSide}).");
+            throw new InvalidDataException($"Fashion-MNIST images in {folder} differ in size between train ({side}) and t10k ({testSide}).");
         }
         if (input.Size > 0 && input.Size != side)
         {
@@ -42,7 +63,7 @@ public sealed class FashionMnistDataset(DataSettings data, FashionMnistOptions o
         {
             if (labels[i] >= Classes)
             {
-                throw new InvalidDataException($"Fashion-MNIST label {labels[i]} of image {i} in {options.Path} is outside 0-9.");
+                throw new InvalidDataException($"Fashion-MNIST label {labels[i]} of image {i} in {folder} is outside 0-9.");
             }
             byClass[labels[i]].Add(i);
         }
@@ -50,7 +71,7 @@ public sealed class FashionMnistDataset(DataSettings data, FashionMnistOptions o
         {
             if (byClass[c].Count == 0)
             {
-                throw new InvalidDataException($"Fashion-MNIST in {options.Path} has no images of class {c}.");
+                throw new InvalidDataException($"Fashion-MNIST in {folder} has no images of class {c}.");
             }
         }
         IReadOnlyList<IReadOnlyList<int>> training = byClass.Take(Classes / 2).ToList();
@@ -59,7 +80,7 @@ public sealed class FashionMnistDataset(DataSettings data, FashionMnistOptions o
             (c, keep) => (IReadOnlyList<int>)c.Where((_, i) => keep(i)).ToList(),
             data.UseTvSplit, data.TvSplitPerc, data.TvSplitBySamples);
         logger.LogInformation("fashion_mnist: {Train} training, {Test} test images of {Side} px from {Path}",
-            train.Sum(c => c.Count), testing.Sum(c => c.Count), side, options.Path);
+            train.Sum(c => c.Count), testing.Sum(c => c.Count), side, folder);
         // The flip is the only random transform here; --augmentation none turns it off.
         var flips = data.Augmentation != "none";
         // A class is named by its Fashion-MNIST label, which every image of it carries.
@@ -73,10 +94,10 @@ public sealed class FashionMnistDataset(DataSettings data, FashionMnistOptions o
         };
     }
 
-    private (byte[] Pixels, byte[] Labels, int Side) ReadPair(string prefix)
+    private static (byte[] Pixels, byte[] Labels, int Side) ReadPair(string folder, string prefix)
     {
-        var imagesPath = Path.Combine(options.Path, $"{prefix}-images-idx3-ubyte");
-        var labelsPath = Path.Combine(options.Path, $"{prefix}-labels-idx1-ubyte");
+        var imagesPath = Path.Combine(folder, $"{prefix}-images-idx3-ubyte");
+        var labelsPath = Path.Combine(folder, $"{prefix}-labels-idx1-ubyte");
         var (shape, pixels) = IdxFile.Read(imagesPath);
         var (labelShape, labels) = IdxFile.Read(labelsPath);
         if (shape.Length != 3 || shape[1] != shape[2])

@@ -8,6 +8,7 @@ using NirHost.Host.Training;
 // The command is the first argument that is not a flag; everything else belongs to it. Each command is a class of
 // its own (Commands/); this file only dispatches and turns failures into one clear line and an exit code.
 ProcessMemory.LimitArenas();
+HangupTolerantWriter.Install();
 var debug = args.Contains("--debug");
 TrainCommand? training = null;
 try

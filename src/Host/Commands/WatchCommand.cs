@@ -49,7 +49,7 @@ public sealed class WatchCommand(IReadOnlyList<string> watchedRoots, IReadOnlyLi
         }
         using var pool = new PluginLoaderPool();
         using var changed = new SemaphoreSlim(0);
-        var reloaded = new HashSet<string>(StringComparer.Ordinal);
+        var reloaded = new HashSet<string>(NirHost.Host.IO.FilePaths.Comparer);
         pool.PluginReloaded += path =>
         {
             lock (reloaded)
@@ -116,10 +116,11 @@ public sealed class WatchCommand(IReadOnlyList<string> watchedRoots, IReadOnlyLi
             return null;
         }
         console.Write(new Rule($"[bold]{Markup.Escape(reason)}[/] {DateTime.Now:HH:mm:ss}").LeftJustified());
-        var watched = watchedRoots.Select(r => Path.GetFullPath(r) + Path.DirectorySeparatorChar).ToList();
+        // Compared as the file system does: on Windows and macOS '--plugins ./Plugins' watches the folder 'plugins'.
+        var comparison = NirHost.Host.IO.FilePaths.Comparison;
         var mine = new PluginCatalog(
-            [.. catalog.Components.Where(c => watched.Any(w => c.AssemblyPath.StartsWith(w, StringComparison.Ordinal)))],
-            [.. catalog.Problems.Where(p => watched.Any(w => p.Path.StartsWith(w, StringComparison.Ordinal)))],
+            [.. catalog.Components.Where(c => watchedRoots.Any(w => NirHost.Host.IO.FilePaths.IsUnder(c.AssemblyPath, w, comparison)))],
+            [.. catalog.Problems.Where(p => watchedRoots.Any(w => NirHost.Host.IO.FilePaths.IsUnder(p.Path, w, comparison)))],
             catalog.Conflicts);
         IReadOnlyList<CheckResult> results;
         try

@@ -38,14 +38,14 @@ public sealed class RunConfiguration(FlagCatalog flags, ParsedArguments argument
                 : [$"--{pair.Key}={pair.Value[0]}"];
         })];
 
-    /// <summary>The flags the user gave, as a command line that reproduces the run.</summary>
-    public string Command(string verb = "train") =>
+    /// <summary>The flags the user gave, as a command line that reproduces the run, quoted for this platform's shell.</summary>
+    public string Command(string verb = "train") => Command(ShellQuoting.Current, verb);
+
+    /// <summary>The flags the user gave, as a command line for <paramref name="shell"/>.</summary>
+    public string Command(Shell shell, string verb = "train") =>
         string.Join(' ', new[] { "nirhost", verb }.Concat(Arguments.Values.Select(pair =>
         {
             Flags.TryGet(pair.Key, out var definitions);
-            return definitions[0].IsSwitch ? $"--{pair.Key}" : $"--{pair.Key} {string.Join(' ', pair.Value.Select(Quote))}";
+            return definitions[0].IsSwitch ? $"--{pair.Key}" : $"--{pair.Key} {string.Join(' ', pair.Value.Select(v => ShellQuoting.Quote(v, shell)))}";
         })));
-
-    private static string Quote(string value) =>
-        value.Length > 0 && value.All(c => char.IsLetterOrDigit(c) || "@._-/:+=,".Contains(c)) ? value : $"'{value.Replace("'", "'\\''")}'";
 }

@@ -23,7 +23,10 @@ public static class RetrievalFigure
     /// <summary>What the figure needs from the evaluation, to be searched with the metrics' neighbours.</summary>
     public static EvaluationNeeds Needs { get; } = new() { EuclideanNeighbours = Neighbours };
 
-    /// <summary>Draws the figure to <paramref name="path"/>; false (and nothing written) when the split has no images to show.</summary>
+    /// <summary>
+    /// Draws the figure to <paramref name="path"/>; false (and nothing written) when the split has no images to show.
+    /// A failed write is an IOException naming the file, the previous figure left whole.
+    /// </summary>
     public static bool Write(string path, EvaluationData data, IDataSplit split, int seed)
     {
         if (data.Count <= Neighbours)
@@ -64,11 +67,26 @@ public static class RetrievalFigure
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
         var temporary = path + ".tmp";
-        using (var stream = File.Create(temporary))
+        try
         {
-            png.SaveTo(stream);
+            using (var stream = File.Create(temporary))
+            {
+                png.SaveTo(stream);
+            }
+            NirHost.Host.IO.AtomicFile.Replace(temporary, path);
         }
-        File.Move(temporary, path, overwrite: true);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // The write's own failure is the one to report.
+            }
+            throw new IOException($"Could not write {path}: {e.Message}", e);
+        }
         return true;
     }
 

@@ -189,7 +189,7 @@ public static class SafeTensorsFile
                 }
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, path, overwrite: true);
+            AtomicFile.Replace(temporary, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

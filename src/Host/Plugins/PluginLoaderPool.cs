@@ -27,7 +27,8 @@ public sealed class PluginLoaderPool : IDisposable
         typeof(ActivatorUtilities),
     ];
 
-    private readonly Dictionary<string, PluginLoader> _loaders = new(StringComparer.Ordinal);
+    // Keyed by assembly path as the file system compares it: one assembly reached through two spellings is one loader.
+    private readonly Dictionary<string, PluginLoader> _loaders = new(NirHost.Host.IO.FilePaths.Comparer);
     private readonly Lock _gate = new();
 
     /// <summary>Raised when a loaded plugin was reloaded after its files changed.</summary>
@@ -44,7 +45,7 @@ public sealed class PluginLoaderPool : IDisposable
         var problems = new List<PluginProblem>();
         var chosen = new Dictionary<string, PluginCandidate>(StringComparer.OrdinalIgnoreCase);
         var shadowed = new List<ShadowedPlugin>();
-        foreach (var root in roots.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal))
+        foreach (var root in NirHost.Host.IO.FilePaths.DistinctFolders(roots, NirHost.Host.IO.FilePaths.Comparison))
         {
             if (!Directory.Exists(root))
             {
@@ -82,7 +83,7 @@ public sealed class PluginLoaderPool : IDisposable
     /// </summary>
     public PluginCatalog ScanPath(string path)
     {
-        path = Path.GetFullPath(path.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        path = NirHost.Host.IO.FilePaths.Normalize(path);
         if (Directory.Exists(path) && Directory.GetDirectories(path).Any(d => ComponentKinds.TryParseFolder(Path.GetFileName(d), out _)))
         {
             return Scan([path]);

@@ -95,14 +95,20 @@ public static class PluginPackages
     }
 
     /// <summary>Removes the plugin folder named <paramref name="name"/> from whichever Kind folder of <paramref name="root"/> holds it. Returns it.</summary>
-    public static string Remove(string name, string root)
+    public static string Remove(string name, string root) => Remove(name, root, NirHost.Host.IO.FilePaths.Comparison);
+
+    /// <summary>
+    /// <see cref="Remove(string, string)"/> with the name compared by <paramref name="comparison"/>: as the file system
+    /// compares names, so that on Windows and macOS <c>plugins remove myplugin</c> removes the folder <c>MyPlugin</c>.
+    /// </summary>
+    internal static string Remove(string name, string root, StringComparison comparison)
     {
         var installed = Enum.GetValues<ComponentKind>()
             .Select(kind => Path.Combine(root, kind.FolderName()))
             .Where(Directory.Exists)
             .SelectMany(Directory.GetDirectories)
             .ToList();
-        var match = installed.Where(folder => string.Equals(Path.GetFileName(folder), name, StringComparison.Ordinal)).ToList();
+        var match = installed.Where(folder => string.Equals(Path.GetFileName(folder), name.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar), comparison)).ToList();
         if (match.Count == 0)
         {
             throw new CommandLineException($"plugins remove {name}: no plugin of that name in {root}. Installed: " +

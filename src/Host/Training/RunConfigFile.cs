@@ -12,7 +12,9 @@ public sealed record RunConfigFile
 {
     public const string FileName = "config.json";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    // "\n" rather than the platform's newline (System.Text.Json's default), so that a run folder is the same file by
+    // file on every system and a resume on another one does not mix line endings.
+    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NewLine = "\n" };
 
     [JsonPropertyName("command")]
     public string Command { get; init; } = "";

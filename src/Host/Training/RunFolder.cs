@@ -86,7 +86,7 @@ public sealed class RunFolder
             }
             if (lines.Length - 1 > rows)
             {
-                folder.WriteAtomically(System.IO.Path.Combine("CSV_Logs", name), string.Concat(lines.Take(rows + 1).Select(l => l + Environment.NewLine)));
+                folder.WriteAtomically(System.IO.Path.Combine("CSV_Logs", name), string.Concat(lines.Take(rows + 1).Select(l => l + '\n')));
             }
             folder._csvColumns[name] = lines[0].Split(',');
             folder._csvRows[name] = rows;
@@ -140,18 +140,20 @@ public sealed class RunFolder
         if (!_csvColumns.TryGetValue(name, out var known))
         {
             _csvColumns[name] = columns;
-            builder.AppendLine(string.Join(',', columns));
+            builder.Append(string.Join(',', columns)).Append('\n');
         }
         else if (!known.SequenceEqual(columns))
         {
             throw new InvalidOperationException($"CSV log {file} changed columns mid-run.");
         }
-        builder.AppendLine(string.Join(',', row.Select(c => c.Value.ToString("R", CultureInfo.InvariantCulture))));
+        // '\n' on every system (not AppendLine's platform newline), so that a run folder reads the same everywhere.
+        builder.Append(string.Join(',', row.Select(c => c.Value.ToString("R", CultureInfo.InvariantCulture)))).Append('\n');
         // Rewritten whole rather than appended, so that a kill mid-write never leaves half a row; the logs are small.
         string existing;
         try
         {
-            existing = File.Exists(file) ? File.ReadAllText(file) : "";
+            // Rows written by an older version on Windows end in "\r\n": made '\n' so that a resumed log is not mixed.
+            existing = File.Exists(file) ? File.ReadAllText(file).Replace("\r\n", "\n", StringComparison.Ordinal) : "";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -176,7 +178,7 @@ public sealed class RunFolder
                 stream.Write(Encoding.UTF8.GetBytes(content));
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, target, overwrite: true);
+            NirHost.Host.IO.AtomicFile.Replace(temporary, target);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -61,9 +61,11 @@ public sealed class RunSummary
     }
 
     // An epoch whose every step was skipped has no mean loss: NaN is written as "NaN" rather than failing the write.
-    private static readonly JsonSerializerOptions Json = new()
+    // "\n" rather than the platform's newline, as every file of the run folder (see RunFolder).
+    internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
+        NewLine = "\n",
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };

@@ -74,9 +74,9 @@ public static class TrainingCheckpoint
         {
             if (File.Exists(last))
             {
-                File.Move(last, Path.Combine(runFolder, PreviousFileName), overwrite: true);
+                AtomicFile.Replace(last, Path.Combine(runFolder, PreviousFileName));
             }
-            File.Move(next, last);
+            AtomicFile.Replace(next, last);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

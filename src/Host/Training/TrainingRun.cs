@@ -299,7 +299,7 @@ internal sealed class TrainingRun : IDisposable
         {
             // The sample retrieval figure reuses the test split's neighbour search.
             var figure = log == "Test"
-                ? data => RetrievalFigure.Write(Path.Combine(Folder.Path, RetrievalFigure.FileName), data, split, state.Seed)
+                ? data => WriteRetrievalFigure(data, split, state)
                 : (Action<EvaluationData>?)null;
             var values = Evaluate(split, name, state.Epoch, figure is null ? null : RetrievalFigure.Needs, figure);
             results[log] = values;
@@ -308,6 +308,22 @@ internal sealed class TrainingRun : IDisposable
             _improvements.Consider(Folder, log, values, _components.Model, _components.Criterion, state.Epoch);
         }
         return results;
+    }
+
+    /// <summary>
+    /// The figure is an illustration, not a result: a failed write (say, an image viewer holding the file on Windows
+    /// past the rename's retries) is a warning, and training goes on.
+    /// </summary>
+    private void WriteRetrievalFigure(EvaluationData data, IDataSplit split, EpochState state)
+    {
+        try
+        {
+            RetrievalFigure.Write(Path.Combine(Folder.Path, RetrievalFigure.FileName), data, split, state.Seed);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning("The retrieval figure of epoch {Epoch} was not written; training goes on. {Reason}", state.Epoch, e.Message);
+        }
     }
 
     private Dictionary<string, double> Evaluate(IDataSplit split, string name, int epoch, EvaluationNeeds? extraNeeds, Action<EvaluationData>? inspect)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NirHost.Abstractions;
 using NirHost.Plugins.Datasets;
@@ -148,5 +149,35 @@ public sealed class BenchmarkDatasetTests : IDisposable
         var splits = LoadCub(Options());
         var error = Assert.Throws<InvalidDataException>(() => splits.Testing.LoadBatch([0], null));
         Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public void Hidden_and_system_files_copied_from_a_desktop_are_left_out_and_counted_once()
+    {
+        FakeImageTrees.Cub200(_folder.Path, classes: 4, perClass: 2);
+        var junk = FakeImageTrees.AddDesktopJunk(Path.Combine(_folder.Path, "cub200", "images"));
+        var log = new ListLogger();
+        using var factory = LoggerFactory.Create(builder => builder.AddProvider(log));
+
+        var splits = new Cub200Dataset(Options().Data, Options().Image, InputContract.ImageNet, factory.CreateLogger<Cub200Dataset>()).Load();
+
+        Assert.Equal(["001.Bird_1", "002.Bird_2"], ClassNames(splits.Training));
+        Assert.Equal((4, 4), (splits.Training.Count, splits.Testing.Count));
+        Assert.Equal(17, junk);
+        Assert.Single(log.Messages, m => m.Contains($"cub200: left out {junk} hidden or system files and folders", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_class_folder_holding_only_system_files_is_an_error_saying_so()
+    {
+        FakeImageTrees.Cars196(_folder.Path, ["Audi", "BMW"], perClass: 1);
+        var audi = Path.Combine(_folder.Path, "cars196", "images", "Audi");
+        File.Delete(Directory.GetFiles(audi)[0]);
+        File.WriteAllText(Path.Combine(audi, "Thumbs.db"), "");
+        File.WriteAllText(Path.Combine(audi, "DESKTOP.INI"), "");
+
+        var error = Assert.Throws<InvalidDataException>(() =>
+            new Cars196Dataset(Options().Data, Options().Image, InputContract.ImageNet, NullLogger<Cars196Dataset>.Instance).Load());
+        Assert.Equal($"Class folder {audi} contains no images (only 2 hidden or system file(s), which are left out).", error.Message);
     }
 }

@@ -67,4 +67,30 @@ public sealed class FashionMnistTests : IDisposable
             InputContract.ImageNet, NullLogger<FashionMnistDataset>.Instance).Load());
         Assert.Contains(Path.Combine(_folder.Path, "train-images-idx3-ubyte"), missing.Message);
     }
+
+    [Fact]
+    public void The_debian_default_gives_way_to_the_source_path_where_it_does_not_exist()
+    {
+        var debian = Path.Combine(_folder.Path, "usr-share-datasets-fashion-mnist");
+        var source = Path.Combine(_folder.Path, "Datasets");
+        var underSource = Path.Combine(source, "fashion_mnist");
+
+        // Nowhere: the error names both places and the flag, and the package only on a Debian-based system.
+        var nowhere = Assert.Throws<DirectoryNotFoundException>(() => FashionMnistDataset.Folder(debian, source, debian, debian: false));
+        Assert.Equal($"Fashion-MNIST not found in {underSource} (--source_path/fashion_mnist) nor in {debian}: put the IDX files " +
+            $"(train-images-idx3-ubyte.gz, ...) in {underSource} or name their folder with --fashion_mnist_path.", nowhere.Message);
+        Assert.DoesNotContain("Debian", nowhere.Message);
+        Assert.EndsWith($"--fashion_mnist_path; Debian's dataset-fashion-mnist package installs it in {debian}.",
+            Assert.Throws<DirectoryNotFoundException>(() => FashionMnistDataset.Folder(debian, source, debian, debian: true)).Message);
+
+        Directory.CreateDirectory(underSource);
+        Assert.Equal(underSource, FashionMnistDataset.Folder(debian, source, debian, debian: false));
+        Directory.CreateDirectory(debian);
+        Assert.Equal(debian, FashionMnistDataset.Folder(debian, source, debian, debian: true));
+
+        // A folder given with the flag is never replaced by another.
+        var given = Path.Combine(_folder.Path, "elsewhere");
+        var error = Assert.Throws<DirectoryNotFoundException>(() => FashionMnistDataset.Folder(given, source, debian, debian: false));
+        Assert.Equal($"Fashion-MNIST folder {given} does not exist (--fashion_mnist_path).", error.Message);
+    }
 }

@@ -101,7 +101,7 @@ public sealed class InterruptionTests : IDisposable
         Assert.Contains($"{checkpoint} records an interrupted epoch but lacks its entry epoch.seeds", refused.Message);
     }
 
-    private static CheckpointState ReadState(string run)
+    internal static CheckpointState ReadState(string run)
     {
         var (tensors, metadata) = SafeTensorsFile.ReadWithMetadata(TrainingCheckpoint.PathIn(run));
         foreach (var tensor in tensors.Values)
@@ -112,7 +112,7 @@ public sealed class InterruptionTests : IDisposable
     }
 
     /// <summary>Weights, criterion, optimizer moments and sampler storage agree bit for bit.</summary>
-    private static void AssertSameCheckpoints(string expectedRun, string actualRun)
+    internal static void AssertSameCheckpoints(string expectedRun, string actualRun)
     {
         var (expected, _) = SafeTensorsFile.ReadWithMetadata(TrainingCheckpoint.PathIn(expectedRun));
         var (actual, _) = SafeTensorsFile.ReadWithMetadata(TrainingCheckpoint.PathIn(actualRun));

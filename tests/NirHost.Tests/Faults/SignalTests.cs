@@ -6,9 +6,13 @@ using NirHost.Tests.Support;
 
 namespace NirHost.Tests.Faults;
 
-/// <summary>The nirhost process under SIGTERM and Ctrl+C (SIGINT), as a user or a cluster scheduler stops it.</summary>
+/// <summary>
+/// The nirhost process under SIGTERM, Ctrl+C (SIGINT) and SIGHUP, as a user, a cluster scheduler or a dropped SSH
+/// session stops it.
+/// </summary>
 public sealed class SignalTests : IDisposable
 {
+    private const int SigHup = 1;
     private const int SigInt = 2;
     private const int SigTerm = 15;
     private readonly TempFolder _folder = new();
@@ -19,9 +23,9 @@ public sealed class SignalTests : IDisposable
     private static extern int Kill(int pid, int signal);
 
     /// <summary>Starts a long micro run and returns once its first epoch is done.</summary>
-    private Process StartTraining(List<string> output)
+    private Process StartTraining(List<string> output, string? savePath = null, string epochs = "1000")
     {
-        var process = DotnetCli.StartNirhost(FaultyPlugin.MicroRun(_folder.Path, "--n_epochs", "1000"));
+        var process = DotnetCli.StartNirhost(FaultyPlugin.MicroRun(savePath ?? _folder.Path, "--n_epochs", epochs));
         var firstEpoch = new TaskCompletionSource();
         process.OutputDataReceived += (_, e) =>
         {
@@ -65,7 +69,7 @@ public sealed class SignalTests : IDisposable
         }
     }
 
-    [Fact]
+    [UnixFact]
     public void Sigterm_finishes_the_step_saves_the_run_and_exits_with_143()
     {
         var output = new List<string>();
@@ -94,7 +98,35 @@ public sealed class SignalTests : IDisposable
         Assert.Equal(state.InEpoch is not null, tensors.ContainsKey("epoch.batches"));
     }
 
-    [Fact]
+    [UnixFact]
+    public void Sighup_saves_the_run_like_sigterm_exits_with_129_and_resume_ends_as_if_never_stopped()
+    {
+        // Enough epochs that the hang-up, sent once the first epoch is logged, arrives before the run could end.
+        const string epochs = "6";
+        var output = new List<string>();
+        var savePath = Path.Combine(_folder.Path, "hup");
+        using var process = StartTraining(output, savePath, epochs);
+
+        Assert.Equal(0, Kill(process.Id, SigHup));
+
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "nirhost did not stop after SIGHUP: " + Joined(output));
+        Assert.True(129 == process.ExitCode, $"exit code {process.ExitCode}: " + Joined(output));
+        Assert.True(Said(output, "SIGHUP: stopping after the current step"), Joined(output));
+        var run = Path.Combine(savePath, "synthetic", "run");
+        var summary = RunSummary.FromJson(File.ReadAllText(Path.Combine(run, "summary.json")));
+        Assert.Equal(RunStatus.Interrupted, summary.Status);
+        Assert.Equal(summary.Epochs, InterruptionTests.ReadState(run).CompletedEpochs);
+
+        using var plugins = new FaultyPlugin();
+        var resumed = plugins.Train(["--resume", run]);
+        var uninterrupted = plugins.Train(FaultyPlugin.MicroRun(Path.Combine(_folder.Path, "whole"), "--n_epochs", epochs));
+        Assert.Equal((RunStatus.Completed, 6), (resumed.Status, resumed.Epochs));
+        Assert.Equal(uninterrupted.TrainLoss, resumed.TrainLoss);
+        Assert.Equal(uninterrupted.Metrics["Test"]["e_recall@1"].Last, resumed.Metrics["Test"]["e_recall@1"].Last);
+        InterruptionTests.AssertSameCheckpoints(uninterrupted.RunFolder, run);
+    }
+
+    [UnixFact]
     public void A_second_ctrl_c_exits_at_once_and_leaves_every_written_file_whole()
     {
         var output = new List<string>();

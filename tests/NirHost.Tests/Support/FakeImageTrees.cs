@@ -40,6 +40,28 @@ public static class FakeImageTrees
         return root;
     }
 
+    /// <summary>
+    /// What a class tree copied from a Mac or a Windows desktop carries besides its images: Finder's .DS_Store and
+    /// AppleDouble "._" files, Explorer's Thumbs.db and desktop.ini (non-images that fail to decode), a hidden folder
+    /// next to the class folders. Returns the number of entries added.
+    /// </summary>
+    public static int AddDesktopJunk(string images)
+    {
+        var added = 0;
+        foreach (var classFolder in Directory.GetDirectories(images))
+        {
+            foreach (var name in new[] { ".DS_Store", "Thumbs.db", "desktop.ini", "._" + Path.GetFileName(Directory.GetFiles(classFolder)[0]) })
+            {
+                File.WriteAllText(Path.Combine(classFolder, name), "not an image");
+                added++;
+            }
+        }
+        var trash = Path.Combine(images, ".Trashes");
+        Directory.CreateDirectory(trash);
+        File.WriteAllText(Path.Combine(trash, "deleted.jpg"), "not an image");
+        return added + 1;
+    }
+
     /// <summary>CARS196 layout: images/&lt;class name&gt;/NNNNN.jpg.</summary>
     public static string Cars196(string root, IReadOnlyList<string> classNames, int perClass)
     {
