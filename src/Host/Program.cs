@@ -68,6 +68,11 @@ catch (TrainingDivergedException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 3;
 }
+catch (Exception e) when (!debug && NativeLibraryFaults.Explain(e) is { } explanation)
+{
+    Console.Error.WriteLine($"error: {explanation}");
+    return 1;
+}
 catch (Exception e) when (!debug)
 {
     var message = e switch

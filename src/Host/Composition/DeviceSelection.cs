@@ -38,7 +38,7 @@ public static class DeviceSelection
             {
                 throw new CommandLineException(
                     $"--{(configuration.Arguments.WasGiven("gpu") ? "gpu" : "device")} asks for CUDA device {index}, but no CUDA device is available " +
-                    "(this build carries the CPU libtorch bundle unless built with -p:TorchSharpBundle=cuda-linux). Use --device cpu.");
+                    $"({CudaBundleHint}). Use --device cpu.");
             }
             if (index >= cuda.device_count())
             {
@@ -48,4 +48,9 @@ public static class DeviceSelection
         }
         throw new CommandLineException($"--device {run.Device}: expected auto, cpu, cuda or cuda:N.");
     }
+
+    /// <summary>Which CUDA bundle this system would need: TorchSharp ships one for Linux and one for Windows, none for macOS.</summary>
+    internal static string CudaBundleHint =>
+        OperatingSystem.IsMacOS() ? "libtorch has no CUDA build for macOS"
+        : $"this build carries the CPU libtorch bundle unless built with -p:TorchSharpBundle={(OperatingSystem.IsWindows() ? "cuda-windows" : "cuda-linux")}";
 }
