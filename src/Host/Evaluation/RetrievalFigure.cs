@@ -66,27 +66,7 @@ public static class RetrievalFigure
         }
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
-        var temporary = path + ".tmp";
-        try
-        {
-            using (var stream = File.Create(temporary))
-            {
-                png.SaveTo(stream);
-            }
-            NirHost.Host.IO.AtomicFile.Replace(temporary, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-                // The write's own failure is the one to report.
-            }
-            throw new IOException($"Could not write {path}: {e.Message}", e);
-        }
+        NirHost.Host.IO.AtomicFile.Write(path, png.SaveTo);
         return true;
     }
 

@@ -17,6 +17,37 @@ public static class AtomicFile
     private const int ErrorSharingViolation = unchecked((int)0x80070020);
     private const int ErrorLockViolation = unchecked((int)0x80070021);
 
+    /// <summary>
+    /// Writes <paramref name="target"/> through <c>target.tmp</c>: <paramref name="write"/> fills it, it is flushed to disk
+    /// and renamed over the target, so a kill or a full disk leaves the previous version whole. A failure removes the
+    /// temporary file and says which file and why.
+    /// </summary>
+    public static void Write(string target, Action<Stream> write)
+    {
+        var temporary = target + ".tmp";
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            Replace(temporary, target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // The write's own failure is the one to report.
+            }
+            throw new IOException($"Could not write {target}: {e.Message}", e);
+        }
+    }
+
     /// <summary>Renames <paramref name="source"/> over <paramref name="target"/>, retrying briefly while another process holds the target.</summary>
     public static void Replace(string source, string target) =>
         Replace(source, target, (from, to) => File.Move(from, to, overwrite: true), Thread.Sleep, OperatingSystem.IsWindows());

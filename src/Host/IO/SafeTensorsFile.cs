@@ -170,47 +170,24 @@ public static class SafeTensorsFile
         var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
         // Pad the header so the data starts 8-byte aligned, as the reference implementation does.
         var padded = (headerBytes.Length + 7) / 8 * 8;
-        var temporary = path + ".tmp";
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+            stream.Write(length);
+            stream.Write(headerBytes);
+            for (var i = headerBytes.Length; i < padded; i++)
             {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
-                stream.Write(length);
-                stream.Write(headerBytes);
-                for (var i = headerBytes.Length; i < padded; i++)
-                {
-                    stream.WriteByte((byte)' ');
-                }
-                foreach (var payload in payloads)
-                {
-                    stream.Write(payload.Data.bytes);
-                }
-                stream.Flush(flushToDisk: true);
+                stream.WriteByte((byte)' ');
             }
-            AtomicFile.Replace(temporary, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(temporary);
-            throw new IOException($"Could not write {path}: {e.Message}", e);
-        }
+            foreach (var payload in payloads)
+            {
+                stream.Write(payload.Data.bytes);
+            }
+        });
     }
 
     private static bool MatchesChecksum(JsonObject checksums, string name, ReadOnlySpan<byte> data) =>
         checksums[name] is JsonValue expected && expected.TryGetValue<string>(out var hex)
         && string.Equals(hex, Convert.ToHexStringLower(SHA256.HashData(data)), StringComparison.Ordinal);
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The original error is the one worth reporting.
-        }
-    }
 }

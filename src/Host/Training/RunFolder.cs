@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using NirHost.Evaluation;
+using NirHost.Host.IO;
 
 namespace NirHost.Host.Training;
 
@@ -169,28 +170,6 @@ public sealed class RunFolder
     /// </summary>
     public void WriteAtomically(string fileName, string content)
     {
-        var target = System.IO.Path.Combine(Path, fileName);
-        var temporary = target + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(Encoding.UTF8.GetBytes(content));
-                stream.Flush(flushToDisk: true);
-            }
-            NirHost.Host.IO.AtomicFile.Replace(temporary, target);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-                // The write's own failure is the one to report.
-            }
-            throw new IOException($"Could not write {target}: {e.Message}", e);
-        }
+        AtomicFile.Write(System.IO.Path.Combine(Path, fileName), stream => stream.Write(Encoding.UTF8.GetBytes(content)));
     }
 }
