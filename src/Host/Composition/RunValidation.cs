@@ -33,7 +33,6 @@ public static class RunValidation
         var factory = new ComponentFactory(catalog, new OptionsServices(configuration));
         ValidateComponentNames(configuration, factory);
         ValidateTraining(configuration, catalog);
-        var metrics = BuildMetrics(configuration, factory);
         if (selection.UseFloat16)
         {
             throw new CommandLineException($"--use_float16 is not available: {Float16Unavailable}.");
@@ -58,7 +57,8 @@ public static class RunValidation
                 throw new CommandLineException($"--evaltypes {evaltype} is not available: {EvaltypeUnavailable}.");
             }
         }
-        return new ValidatedRun(catalog, configuration, metrics);
+        // Last, so that no metric is built for a command line that fails anyway.
+        return new ValidatedRun(catalog, configuration, BuildMetrics(configuration, factory));
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly LearningRateSchedule _schedule;
     private readonly ImprovementCheckpoints _improvements;
     private readonly OptimizationOptions _optimization;
+    private readonly bool _skipNonFinite;
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private RunFolder? _folder;
     private RunSummary _summary = new();
@@ -43,6 +44,7 @@ internal sealed class TrainingRun : IDisposable
         _observer = observer;
         _logger = logger;
         _optimization = configuration.Get<OptimizationOptions>();
+        _skipNonFinite = configuration.Get<RunOptions>().OnNonfinite == "skip";
         _calls = new ComponentCalls(components.Factory);
         var (model, criterion) = (components.Model, components.Criterion);
         _guard = new NonFiniteGuard(model, criterion, components.CriterionDescriptor.Name, configuration.Get<ComponentSelectionOptions>().Arch);
@@ -229,12 +231,11 @@ internal sealed class TrainingRun : IDisposable
     {
         var (model, criterion) = (_components.Model, _components.Criterion);
         var where = $"at epoch {state.Epoch}, step {state.Step}";
-        var skipNonFinite = _configuration.Get<RunOptions>().OnNonfinite == "skip";
         using var scope = NewDisposeScope();
         try
         {
             _optimizer.zero_grad();
-            var buffers = skipNonFinite ? SnapshotBuffers() : null;
+            var buffers = _skipNonFinite ? SnapshotBuffers() : null;
             var input = cpuInput.to(Device);
             var labels = tensor(indices.Select(i => (long)_components.Splits.Training.Labels[i]).ToArray(), device: Device);
             var output = _calls.Run(model, $"embedding the training batch {where}", () => model.Forward(input, state.Warmup));
@@ -253,7 +254,7 @@ internal sealed class TrainingRun : IDisposable
                 state.Losses.Add(value);
                 (_components.Sampler as IStorageBatchSampler)?.Observe(indices, output.Embeddings.detach());
             }
-            else if (skipNonFinite)
+            else if (_skipNonFinite)
             {
                 _optimizer.zero_grad();
                 RestoreBuffers(buffers!);
