@@ -153,7 +153,7 @@ public static class KMeans
                         for (var g = 0; g < groupRows; g++)
                         {
                             var scores = buffers.Scores.AsSpan(g * buffers.Stride, blockPanelCount * width);
-                            var (score, column) = Best(scores, offsets.AsSpan(p0 * width, scores.Length), _norms?[first + group + g]);
+                            var (score, column) = VectorWidths.Best(scores, offsets.AsSpan(p0 * width, scores.Length), _norms?[first + group + g]);
                             // Blocks come in column order: only a strictly better score moves the best to a later column.
                             if (score > buffers.BestScores[group + g])
                             {
@@ -167,44 +167,6 @@ public static class KMeans
                 return buffers;
             }, _ => { });
             return result;
-        }
-
-        /// <summary>
-        /// The best score among one row's dot products and its column (the first of equals): minus the clamped
-        /// squared distance given the row's squared norm and the columns' (<paramref name="offsets"/>), else the
-        /// product plus the column's offset (0, or minus infinity for padding).
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static (float Score, int Column) Best(ReadOnlySpan<float> dots, ReadOnlySpan<float> offsets, float? rowNorm)
-        {
-            var lanes = Vector512<float>.Count;
-            var bestScores = Vector512.Create(float.NegativeInfinity);
-            var bestColumns = Vector512<int>.Zero;
-            var columns = Vector512<int>.Indices;
-            var q = Vector512.Create(rowNorm ?? 0);
-            for (var c = 0; c + lanes <= dots.Length; c += lanes)
-            {
-                var dot = Vector512.Create(dots.Slice(c, lanes));
-                var offset = Vector512.Create(offsets.Slice(c, lanes));
-                var score = rowNorm is null ? dot + offset : -Vector512.Max((q + offset) - Vector512.Create(2f) * dot, Vector512<float>.Zero);
-                var better = Vector512.GreaterThan(score, bestScores);
-                bestScores = Vector512.ConditionalSelect(better, score, bestScores);
-                bestColumns = Vector512.ConditionalSelect(better.AsInt32(), columns, bestColumns);
-                columns += Vector512.Create(lanes);
-            }
-            // Each lane holds the first of its best; across lanes the best score, and of equals the lowest column.
-            var best = float.NegativeInfinity;
-            var bestColumn = 0;
-            for (var lane = 0; lane < lanes; lane++)
-            {
-                var score = bestScores[lane];
-                if (score > best || (score == best && bestColumns[lane] < bestColumn))
-                {
-                    best = score;
-                    bestColumn = bestColumns[lane];
-                }
-            }
-            return (best, bestColumn);
         }
 
         private sealed class Buffers(int stride, int d)

@@ -37,6 +37,10 @@ public static class NeighbourSearch
     /// <summary>Packed columns of one tile, in floats: 512 KiB, so they stay in a core's L2 cache while rows stream past.</summary>
     private const int PackedColumnsBudget = 128 * 1024;
 
+    // The compress path works on 512-bit vectors: where they are emulated (a preferred width below 512 bits), its
+    // vector bookkeeping would cost more than it saves.
+    private static bool CompressAvailable => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+
     /// <summary>The result: indices of each row's nearest neighbours and the ranks of its own class.</summary>
     public sealed record Result(int[,]? Nearest, SameClassRanks? Ranks);
 
@@ -46,7 +50,7 @@ public static class NeighbourSearch
     /// <param name="depth">Ranks of the own class up to this depth (0: none).</param>
     /// <param name="cosine">Inner products of rows normalised as scikit-learn does (faiss's IndexFlatIP) instead of Euclidean distance.</param>
     public static Result Search(Tensor embeddings, IReadOnlyList<int> labels, int nearest, int depth, bool cosine) =>
-        Search(embeddings, labels, nearest, depth, cosine, Avx512F.IsSupported);
+        Search(embeddings, labels, nearest, depth, cosine, CompressAvailable);
 
     /// <param name="compress">Gather kept scores with AVX-512 compress instructions (false: one by one, as machines without them do).</param>
     internal static Result Search(Tensor embeddings, IReadOnlyList<int> labels, int nearest, int depth, bool cosine, bool compress)
@@ -65,7 +69,7 @@ public static class NeighbourSearch
         var keys = cosine ? FaissArithmetic.NormaliseRows(raw, n, d) : raw;
         var norms = cosine ? null : FaissArithmetic.SquaredNorms(keys, n, d);
         var workers = KernelInput.Threads;
-        return new Pass(keys, norms, n, d, labels.ToArray(), nearest, depth, workers, compress && Avx512F.IsSupported).Run();
+        return new Pass(keys, norms, n, d, labels.ToArray(), nearest, depth, workers, compress && CompressAvailable).Run();
     }
 
     private sealed class Pass
@@ -276,29 +280,7 @@ public static class NeighbourSearch
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static float KthLargest(ReadOnlySpan<float> values, int k, SelectBuffers buffers)
         {
-            var lowest = float.PositiveInfinity;
-            var highest = float.NegativeInfinity;
-            var vectors = MemoryMarshal.Cast<float, Vector512<float>>(values);
-            if (vectors.Length > 0)
-            {
-                var low = vectors[0];
-                var high = vectors[0];
-                foreach (var vector in vectors)
-                {
-                    low = Vector512.Min(low, vector);
-                    high = Vector512.Max(high, vector);
-                }
-                for (var lane = 0; lane < Vector512<float>.Count; lane++)
-                {
-                    lowest = Math.Min(lowest, low[lane]);
-                    highest = Math.Max(highest, high[lane]);
-                }
-            }
-            foreach (var value in values[(vectors.Length * Vector512<float>.Count)..])
-            {
-                lowest = Math.Min(lowest, value);
-                highest = Math.Max(highest, value);
-            }
+            var (lowest, highest) = VectorWidths.MinMax(values);
             var range = highest - lowest;
             if (!float.IsFinite(range))
             {
@@ -312,15 +294,7 @@ public static class NeighbourSearch
             // Float rounding and truncation are monotonic, so a larger value never lands in a lower bucket.
             var scale = range > 0 ? last / range : 0f;
             var indices = buffers.Indices.AsSpan(0, values.Length);
-            var indexVectors = MemoryMarshal.Cast<int, Vector512<int>>(indices);
-            for (var v = 0; v < vectors.Length; v++)
-            {
-                indexVectors[v] = Vector512.Min(Vector512.ConvertToInt32((vectors[v] - Vector512.Create(lowest)) * scale), Vector512.Create(last));
-            }
-            for (var i = vectors.Length * Vector512<float>.Count; i < values.Length; i++)
-            {
-                indices[i] = Math.Min((int)((values[i] - lowest) * scale), last);
-            }
+            VectorWidths.Buckets(values, lowest, scale, last, indices);
             Array.Clear(histogram);
             foreach (var index in indices)
             {
@@ -363,20 +337,7 @@ public static class NeighbourSearch
             {
                 return;
             }
-            var i = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var q = Vector512.Create(rowNorm);
-                var two = Vector512.Create(2f);
-                var vectors = MemoryMarshal.Cast<float, Vector512<float>>(row);
-                var norms = MemoryMarshal.Cast<float, Vector512<float>>(columnNorms[..row.Length]);
-                for (var v = 0; v < vectors.Length; v++)
-                {
-                    var distance = (q + norms[v]) - two * vectors[v];
-                    vectors[v] = -Vector512.Max(distance, Vector512<float>.Zero);
-                }
-                i = vectors.Length * 16;
-            }
+            var i = VectorWidths.NegatedSquaredDistances(row, rowNorm, columnNorms);
             for (; i < row.Length; i++)
             {
                 var distance = (rowNorm + columnNorms[i]) - 2f * row[i];
@@ -461,35 +422,27 @@ public static class NeighbourSearch
         private void KeepByColumn(float[] scores, int group, int groupRows, int rowStart, int columns, int columnStart, bool diagonal, Worker worker)
         {
             ref var first = ref MemoryMarshal.GetArrayDataReference(scores);
-            var lane = Vector512<int>.Indices;
+            ref var thresholdsRef = ref MemoryMarshal.GetArrayDataReference(_thresholds);
             for (var c0 = diagonal ? group / 16 * 16 : 0; c0 < columns; c0 += 16)
             {
-                var thresholds = Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_thresholds), (nuint)(columnStart + c0));
-                var strip = lane + Vector512.Create(c0);
-                var inTile = Vector512.LessThan(strip, Vector512.Create(columns));
+                if (_compress)
+                {
+                    KeepStripCompressed(ref first, c0, group, groupRows, rowStart, columns, columnStart, diagonal, worker);
+                    continue;
+                }
+                var inTile = columns - c0 >= 16 ? 0xFFFFu : (1u << (columns - c0)) - 1;
+                ref var thresholds = ref Unsafe.Add(ref thresholdsRef, columnStart + c0);
                 for (var g = 0; g < groupRows; g++)
                 {
                     var r = group + g;
                     var offset = g * _block + c0;
-                    var values = Vector512.LoadUnsafe(ref first, (nuint)offset);
-                    var kept = Vector512.GreaterThanOrEqual(values, thresholds).AsInt32() & inTile;
+                    var mask = VectorWidths.AtLeastMask16(ref Unsafe.Add(ref first, offset), ref thresholds) & inTile;
                     if (diagonal)
                     {
                         // Only columns after the row's own.
-                        kept &= Vector512.GreaterThan(strip, Vector512.Create(r));
+                        var own = r - c0;
+                        mask &= own < 0 ? 0xFFFFu : own >= 15 ? 0u : 0xFFFFu << (own + 1);
                     }
-                    if (kept == Vector512<int>.Zero)
-                    {
-                        continue;
-                    }
-                    if (_compress)
-                    {
-                        var index = Vector512.Create((ulong)IndexKey(rowStart + r));
-                        var (lower, upper) = Keys(values, index, index);
-                        worker.AppendColumnHits(lower, upper, kept, strip);
-                        continue;
-                    }
-                    var mask = kept.ExtractMostSignificantBits();
                     while (mask != 0)
                     {
                         var bit = BitOperations.TrailingZeroCount(mask);
@@ -497,6 +450,33 @@ public static class NeighbourSearch
                         worker.AddColumnHit(c0 + bit, Key(scores[offset + bit], rowStart + r));
                     }
                 }
+            }
+        }
+
+        /// <summary><see cref="KeepByColumn"/> for one strip of sixteen columns, gathered with AVX-512 compress instructions.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void KeepStripCompressed(ref float first, int c0, int group, int groupRows, int rowStart, int columns, int columnStart, bool diagonal,
+            Worker worker)
+        {
+            var thresholds = Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_thresholds), (nuint)(columnStart + c0));
+            var strip = Vector512<int>.Indices + Vector512.Create(c0);
+            var inTile = Vector512.LessThan(strip, Vector512.Create(columns));
+            for (var g = 0; g < groupRows; g++)
+            {
+                var r = group + g;
+                var values = Vector512.LoadUnsafe(ref first, (nuint)(g * _block + c0));
+                var kept = Vector512.GreaterThanOrEqual(values, thresholds).AsInt32() & inTile;
+                if (diagonal)
+                {
+                    kept &= Vector512.GreaterThan(strip, Vector512.Create(r));
+                }
+                if (kept == Vector512<int>.Zero)
+                {
+                    continue;
+                }
+                var index = Vector512.Create((ulong)IndexKey(rowStart + r));
+                var (lower, upper) = Keys(values, index, index);
+                worker.AppendColumnHits(lower, upper, kept, strip);
             }
         }
 
