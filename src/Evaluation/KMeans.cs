@@ -5,11 +5,12 @@ using static TorchSharp.torch;
 namespace NirHost.Evaluation;
 
 /// <summary>
-/// Lloyd's k-means as the original runs it through faiss (<c>faiss.Clustering</c> with 20 iterations, every
-/// point used, k initial centroids drawn among the points, empty clusters refilled by splitting a large
-/// one). Points are assigned with faiss's arithmetic (<see cref="Assigner"/>), so memory holds the points, a packed
-/// copy of the centroids and eight rows of scores per thread; centroid sums accumulate in float64 in point order, so
-/// results do not depend on threading. faiss's random generator is not reproduced: results match its quality, not its bits.
+/// k-means exactly as the original runs it through faiss 1.7 (<c>faiss.Clustering</c> with 20 iterations, every point
+/// used, IndexFlatL2): the initial centroids are the first k points of faiss's seeded permutation, each iteration
+/// assigns points with faiss's arithmetic (<see cref="Assigner"/>), recomputes centroids as faiss does (float32 sums in
+/// point order, then a multiplication by the float reciprocal of the count) and refills empty clusters by faiss's
+/// seeded splitting. The same embeddings give the same centroids and assignments as the original, so NMI and F1 match
+/// it, not only its quality. Memory holds the points, a packed copy of the centroids and eight rows of scores per thread.
 /// </summary>
 public static class KMeans
 {
@@ -18,8 +19,8 @@ public static class KMeans
 
     public const int DefaultIterations = 20;
 
-    /// <summary>faiss's relative perturbation when it splits a cluster to refill an empty one.</summary>
-    private const double SplitEpsilon = 1.0 / 1024;
+    /// <summary>faiss's relative perturbation when it splits a cluster to refill an empty one (a bit above float16's epsilon).</summary>
+    private const float SplitEpsilon = 1f / 1024;
 
     /// <returns>[k, D] float32 centroids and the nearest centroid of each point.</returns>
     public static (Tensor Centroids, int[] Assignments) Fit(Tensor points, int k, int iterations = DefaultIterations, int seed = DefaultSeed)
@@ -31,34 +32,30 @@ public static class KMeans
         }
         var d = (int)points.shape[1];
         var values = KernelInput.Floats(points);
-        var rng = new Random(seed);
-        var order = Enumerable.Range(0, n).ToArray();
-        // A partial Fisher-Yates shuffle picks k distinct points as the initial centroids.
-        for (var i = 0; i < k; i++)
+        var assigner = new Assigner(values, n, d, cosine: false);
+        var centroids = new float[k * d];
+        if (n == k)
         {
-            var j = i + rng.Next(n - i);
-            (order[i], order[j]) = (order[j], order[i]);
+            // faiss's corner case: the points are the centroids, no iteration.
+            values.AsSpan(0, k * d).CopyTo(centroids);
+            return (tensor(centroids, [k, d]), assigner.Assign(centroids, k));
         }
-        var centroids = new double[k * d];
+        var perm = FaissRandom.Permutation(n, seed + 1L);
         for (var c = 0; c < k; c++)
         {
-            for (var j = 0; j < d; j++)
-            {
-                centroids[c * d + j] = values[order[c] * d + j];
-            }
+            values.AsSpan(perm[c] * d, d).CopyTo(centroids.AsSpan(c * d, d));
         }
-        var assigner = new Assigner(values, n, d, cosine: false);
-        var counts = new long[k];
+        var counts = new float[k];
         for (var iteration = 0; iteration < iterations; iteration++)
         {
             var assignments = assigner.Assign(centroids, k);
             Array.Clear(centroids);
             Array.Clear(counts);
-            // Sums in point order, in double: the same centroids whatever the threading.
+            // float32 sums in point order, as faiss's compute_centroids: each centroid's sum is one chain, whatever the threading.
             for (var i = 0; i < n; i++)
             {
                 var a = assignments[i];
-                counts[a]++;
+                counts[a] += 1;
                 var row = values.AsSpan(i * d, d);
                 var sum = centroids.AsSpan(a * d, d);
                 for (var j = 0; j < d; j++)
@@ -68,16 +65,19 @@ public static class KMeans
             }
             for (var c = 0; c < k; c++)
             {
-                var count = (double)Math.Max(counts[c], 1);
+                if (counts[c] == 0)
+                {
+                    continue;
+                }
+                var reciprocal = 1 / counts[c];
                 foreach (ref var v in centroids.AsSpan(c * d, d))
                 {
-                    v /= count;
+                    v *= reciprocal;
                 }
             }
-            RefillEmpty(centroids, d, counts, rng);
+            SplitClusters(centroids, d, n, counts);
         }
-        var result = tensor(centroids.Select(v => (float)v).ToArray(), [k, d]);
-        return (result, assigner.Assign(centroids, k));
+        return (tensor(centroids, [k, d]), assigner.Assign(centroids, k));
     }
 
     /// <summary>
@@ -115,8 +115,6 @@ public static class KMeans
             _norms = cosine ? null : FaissArithmetic.SquaredNorms(points, n, d);
             _parallel = new ParallelOptions { MaxDegreeOfParallelism = KernelInput.Threads };
         }
-
-        public int[] Assign(double[] centroids, int k) => Assign(centroids.Select(v => (float)v).ToArray(), k);
 
         public int[] Assign(float[] centroids, int k)
         {
@@ -186,43 +184,35 @@ public static class KMeans
     }
 
     /// <summary>
-    /// faiss's <c>split_clusters</c>: an empty cluster takes a copy of a cluster picked with probability
-    /// growing with its size, both copies pushed apart by a relative epsilon, and they share its points.
+    /// faiss's <c>split_clusters</c>: an empty cluster takes a copy of a cluster picked with probability growing with
+    /// its size (a fresh generator seeded 1234 on every call, scanning clusters round-robin), both copies pushed apart
+    /// by a relative epsilon, and they share its count.
     /// </summary>
-    private static void RefillEmpty(double[] values, int d, long[] counts, Random rng)
+    private static void SplitClusters(float[] centroids, int d, int n, float[] counts)
     {
         var k = counts.Length;
-        var n = counts.Sum();
-        if (!counts.Any(c => c == 0))
-        {
-            return;
-        }
+        var rng = new FaissRandom(DefaultSeed);
         for (var empty = 0; empty < k; empty++)
         {
             if (counts[empty] != 0)
             {
                 continue;
             }
-            if (counts.Max() <= 1)
-            {
-                // Nothing left to split: every other cluster holds a single point.
-                break;
-            }
             int source;
             for (source = 0; ; source = (source + 1) % k)
             {
-                var p = (counts[source] - 1.0) / (n - k);
-                if (rng.NextDouble() < p)
+                var p = (float)((counts[source] - 1.0) / (float)(n - k));
+                if (rng.NextFloat() < p)
                 {
                     break;
                 }
             }
+            centroids.AsSpan(source * d, d).CopyTo(centroids.AsSpan(empty * d, d));
             for (var j = 0; j < d; j++)
             {
-                var value = values[source * d + j];
-                var sign = j % 2 == 0 ? 1 : -1;
-                values[empty * d + j] = value * (1 + sign * SplitEpsilon);
-                values[source * d + j] = value * (1 - sign * SplitEpsilon);
+                var up = j % 2 == 0;
+                centroids[empty * d + j] *= up ? 1 + SplitEpsilon : 1 - SplitEpsilon;
+                centroids[source * d + j] *= up ? 1 - SplitEpsilon : 1 + SplitEpsilon;
             }
             counts[empty] = counts[source] / 2;
             counts[source] -= counts[empty];
