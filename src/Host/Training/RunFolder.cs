@@ -37,25 +37,51 @@ public sealed class RunFolder
             : $"{dataset.ToUpperInvariant()}_{arch.ToUpperInvariant()}_{now.Year}-{now.Month}-{now.Day}-{now.Hour}-{now.Minute}-{now.Second}";
     }
 
-    /// <summary>Creates <c>save_path/dataset/name</c>, adding _1, _2, ... when it exists, as the original does.</summary>
+    /// <summary>
+    /// Creates <c>save_path/dataset/name</c>, adding _1, _2, ... when it exists, as the original does, but race-free:
+    /// two runs started at once with the same name (the default name has one-second resolution) never share a folder.
+    /// The folder is prepared under a unique temporary name and renamed into place; a rename onto a folder that
+    /// another run claimed (never empty: it holds CSV_Logs) fails, and the next suffix is tried.
+    /// </summary>
     public static RunFolder Create(string savePath, string dataset, string name)
     {
         var parent = System.IO.Path.Combine(savePath, dataset);
-        var candidate = System.IO.Path.Combine(parent, name);
-        for (var counter = 1; Directory.Exists(candidate); counter++)
-        {
-            candidate = System.IO.Path.Combine(parent, $"{name}_{counter}");
-        }
+        string? staged = null;
         try
         {
-            Directory.CreateDirectory(candidate);
-            Directory.CreateDirectory(System.IO.Path.Combine(candidate, "CSV_Logs"));
+            Directory.CreateDirectory(parent);
+            staged = System.IO.Path.Combine(parent, $".claim-{name}-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(System.IO.Path.Combine(staged, "CSV_Logs"));
+            for (var counter = 0; ; counter++)
+            {
+                var candidate = System.IO.Path.Combine(parent, counter == 0 ? name : $"{name}_{counter}");
+                if (Directory.Exists(candidate) || File.Exists(candidate))
+                {
+                    continue;
+                }
+                try
+                {
+                    Directory.Move(staged, candidate);
+                    staged = null;
+                    return new RunFolder(System.IO.Path.GetFullPath(candidate));
+                }
+                catch (IOException) when (Directory.Exists(candidate) && Directory.Exists(staged))
+                {
+                    // Claimed by another run between the check and the rename: take the next suffix.
+                }
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"Cannot create the run folder {candidate} (--save_path {savePath}): {e.Message}", e);
+            throw new IOException($"Cannot create the run folder {System.IO.Path.Combine(parent, name)} (--save_path {savePath}): {e.Message}", e);
         }
-        return new RunFolder(candidate);
+        finally
+        {
+            if (staged is not null && Directory.Exists(staged))
+            {
+                Directory.Delete(staged, recursive: true);
+            }
+        }
     }
 
     /// <summary>
