@@ -7,6 +7,7 @@ using NirHost.Host.Training;
 
 // The command is the first argument that is not a flag; everything else belongs to it. Each command is a class of
 // its own (Commands/); this file only dispatches and turns failures into one clear line and an exit code.
+NirHost.Host.Sweeps.ChildProcessGroup.LeaveParentsGroupIfAsked();
 ProcessMemory.LimitArenas();
 HangupTolerantWriter.Install();
 var debug = args.Contains("--debug");
@@ -45,12 +46,14 @@ try
         case "help":
             Console.Write(HelpWriter.Write(flags));
             return 0;
+        case "sweep":
+            return SweepCommand.Run(catalog, flags, commandArgs, Console.Out, runArgs => TrainInProcess(catalog, flags, console, runArgs));
         case "train":
         case "quickstart":
             training = new TrainCommand(catalog, flags, console);
             return training.Run(commandArgs, quickstart: command == "quickstart");
         default:
-            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, evaluate, plugins [add|remove], check-plugin, watch, help.");
+            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, sweep, evaluate, plugins [add|remove], check-plugin, watch, help.");
     }
 }
 catch (CommandLineException e)
@@ -85,4 +88,28 @@ catch (Exception e) when (!debug)
     Console.Error.WriteLine($"error: {message}");
     Console.Error.WriteLine("(run with --debug for details)");
     return 1;
+}
+
+// A SLURM array task's run, trained in this process: a stop ends the run (saved) and the task with its exit code.
+static int TrainInProcess(PluginCatalog catalog, NirHost.Host.Cli.FlagCatalog flags, Spectre.Console.IAnsiConsole console, IReadOnlyList<string> runArgs)
+{
+    var train = new TrainCommand(catalog, flags, console);
+    try
+    {
+        return train.Run(runArgs, quickstart: false);
+    }
+    catch (OperationCanceledException)
+    {
+        return train.InterruptExitCode;
+    }
+    catch (TrainingDivergedException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 3;
+    }
+    catch (Exception e) when (e is not CommandLineException)
+    {
+        Console.Error.WriteLine($"error: {TrainingFaults.FirstLine(e.Message)}");
+        return 1;
+    }
 }
