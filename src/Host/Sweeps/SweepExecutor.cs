@@ -93,7 +93,12 @@ public sealed class SweepExecutor(SweepFolder folder, SweepOptions options, IRea
 
     private int Start(SweepRun run, List<string> args, int cores, CancellationToken cancellation)
     {
-        var start = new ProcessStartInfo(nirhost[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Standard input too: a child outside the terminal's foreground group that touched a terminal on its standard
+        // input (.NET configures one at start-up) would be stopped by SIGTTOU until the sweep ended.
+        var start = new ProcessStartInfo(nirhost[0])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
         foreach (var arg in nirhost.Skip(1).Concat(args))
         {
             start.ArgumentList.Add(arg);
@@ -117,6 +122,7 @@ public sealed class SweepExecutor(SweepFolder folder, SweepOptions options, IRea
             process.Start();
             _children.Add(process);
         }
+        process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         process.WaitForExit();
