@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using NirHost.Tests.Support;
@@ -42,7 +41,7 @@ public sealed class BackboneParityTests(ITestOutputHelper output) : IDisposable
         Assert.All(BackboneParity.Measure(copy, entry, "safetensors", Scratch()), m => Assert.True(m.Passed, m.ToString()));
 
         // One byte of the expected eval embeddings: its sign bit.
-        FlipByte(Path.Combine(copy, entry + ".safetensors"), "expect.eval.embeds", byteInTensor: 3);
+        FixtureCorruption.FlipByte(Path.Combine(copy, entry + ".safetensors"), "expect.eval.embeds", byteInTensor: 3);
         var failed = BackboneParity.Measure(copy, entry, "safetensors", Scratch()).Where(m => !m.Passed).Select(m => m.What).ToList();
         Assert.Contains("eval embeds", failed);
 
@@ -51,7 +50,7 @@ public sealed class BackboneParityTests(ITestOutputHelper output) : IDisposable
         var weights = Path.Combine(intact, "resnet18_weights.safetensors.gz");
         var raw = Path.Combine(Scratch(), "resnet18_weights.safetensors");
         File.Copy(BackboneFixtures.Unzip(intact, "resnet18_weights.safetensors.gz", Scratch()), raw);
-        FlipByte(raw, "layer2.1.conv1.weight", byteInTensor: 1001);
+        FixtureCorruption.FlipByte(raw, "layer2.1.conv1.weight", byteInTensor: 1001);
         using (var source = File.OpenRead(raw))
         using (var target = new GZipStream(File.Create(weights), CompressionLevel.Fastest))
         {
@@ -80,17 +79,5 @@ public sealed class BackboneParityTests(ITestOutputHelper output) : IDisposable
             File.Copy(Path.Combine(BackboneFixtures.Folder, file), Path.Combine(target, file));
         }
         return target;
-    }
-
-    /// <summary>Inverts byte <paramref name="byteInTensor"/> of tensor <paramref name="tensor"/> in a safetensors file.</summary>
-    private static void FlipByte(string path, string tensor, int byteInTensor)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        var header = JsonNode.Parse(bytes.AsSpan(8, headerLength))!;
-        var start = header[tensor]!["data_offsets"]![0]!.GetValue<long>();
-        var position = 8 + headerLength + (int)start + byteInTensor;
-        bytes[position] ^= 0xFF;
-        File.WriteAllBytes(path, bytes);
     }
 }
