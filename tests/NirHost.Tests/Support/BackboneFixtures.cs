@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Compression;
 
 namespace NirHost.Tests.Support;
@@ -34,5 +35,31 @@ public static class BackboneFixtures
         using var destination = File.Create(path);
         source.CopyTo(destination);
         return path;
+    }
+
+    private static readonly ConcurrentDictionary<string, Lazy<string>> Unzipped = new(StringComparer.Ordinal);
+
+    private static readonly Lazy<TempFolder> Cache = new(() =>
+    {
+        var folder = new TempFolder();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => folder.Dispose();
+        return folder;
+    });
+
+    /// <summary>
+    /// The committed weights of <see cref="Folder"/> decompressed once per test run (tens of MB each, read by several entries);
+    /// tests must not change the file. Other folders (damaged copies) are decompressed into <paramref name="scratch"/> each time.
+    /// </summary>
+    public static string UnzipShared(string folder, string gzipName, string scratch)
+    {
+        if (!string.Equals(Path.GetFullPath(folder), Path.GetFullPath(Folder), StringComparison.Ordinal))
+        {
+            return Unzip(folder, gzipName, scratch);
+        }
+        return Unzipped.GetOrAdd(gzipName, name => new Lazy<string>(() =>
+        {
+            var target = Directory.CreateDirectory(Path.Combine(Cache.Value.Path, Path.GetFileNameWithoutExtension(name) + "-" + Guid.NewGuid().ToString("N"))).FullName;
+            return Unzip(Folder, name, target);
+        })).Value;
     }
 }

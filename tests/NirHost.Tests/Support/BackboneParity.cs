@@ -18,7 +18,8 @@ public sealed record ParityMeasure(string What, double Error, double Tolerance)
 /// <summary>
 /// Runs one backbone fixture through NirHost: the weights go in through <c>--pretrained_weights</c> in the given format, the
 /// embedding head (which that flag never loads) from the same file, then a forward and backward pass of
-/// <c>sum(embeds * target)</c> in eval mode and, on a fresh network, in train mode, compared with what the original computed.
+/// <c>sum(embeds * target)</c> in eval mode and then in train mode, compared with what the original computed (on a fresh
+/// network per mode).
 /// </summary>
 public static class BackboneParity
 {
@@ -33,7 +34,7 @@ public static class BackboneParity
         using var fixture = ReferenceFixtures.Load(entry, folder);
         var arch = fixture.Get<string>("arch");
         var weightFiles = fixture.Entry["weights"]!.AsArray().Select(node => node!.GetValue<string>()).ToList();
-        var safetensors = BackboneFixtures.Unzip(folder, weightFiles.Single(f => f.EndsWith(".safetensors.gz", StringComparison.Ordinal)), scratch);
+        var safetensors = BackboneFixtures.UnzipShared(folder, weightFiles.Single(f => f.EndsWith(".safetensors.gz", StringComparison.Ordinal)), scratch);
         var weights = SafeTensorsFile.Read(safetensors);
         Dictionary<string, Tensor>? input = null;
         try
@@ -46,12 +47,13 @@ public static class BackboneParity
             };
             input = SafeTensorsFile.Read(Path.Combine(folder, fixture.Get<string>("input")));
             var measures = new List<ParityMeasure>();
-            foreach (var mode in new[] { "eval", "train" })
-            {
-                using var network = Build(arch, fixture.Get<int>("embed_dim"), path);
-                LoadHead(network, weights);
-                measures.AddRange(Run(network, mode, fixture, input["input.x"], input["input.target"]));
-            }
+            using var network = Build(arch, fixture.Get<int>("embed_dim"), path);
+            LoadHead(network, weights);
+            // Eval first: it changes no running statistics, so after its gradients are cleared the train step starts from
+            // the loaded state, as the original's fresh network did.
+            measures.AddRange(Run(network, "eval", fixture, input["input.x"], input["input.target"]));
+            network.zero_grad();
+            measures.AddRange(Run(network, "train", fixture, input["input.x"], input["input.target"]));
             return measures;
         }
         finally
@@ -69,7 +71,7 @@ public static class BackboneParity
         var committed = weightFiles.FirstOrDefault(f => f.EndsWith(".pth.gz", StringComparison.Ordinal));
         if (committed is not null)
         {
-            return BackboneFixtures.Unzip(folder, committed, scratch);
+            return BackboneFixtures.UnzipShared(folder, committed, scratch);
         }
         var path = Path.Combine(scratch, backbone + "_weights.pth");
         PyTorchPickler.PickleStateDict(path, weights);
