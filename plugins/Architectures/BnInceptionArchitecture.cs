@@ -75,11 +75,14 @@ public sealed class BnInceptionArchitecture : BackboneArchitecture, IDeclaresInp
 
     public override int PooledDim { get; }
 
-    /// <summary>A biased convolution with its BatchNorm (pretrainedmodels' momentum 0.9), registered under the pretrained names.</summary>
+    /// <summary>
+    /// A biased convolution with its BatchNorm, registered under the pretrained names. pretrainedmodels builds its BatchNorms with
+    /// PyTorch's defaults (eps 1e-5, momentum 0.1: running = 0.9 running + 0.1 batch), which is what TorchSharp's momentum means too.
+    /// </summary>
     private void ConvBn(string name, int inChannels, int outChannels, int kernel, int stride, int padding)
     {
         var conv = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding);
-        var norm = nn.BatchNorm2d(outChannels, eps: 1e-5, momentum: 0.9);
+        var norm = nn.BatchNorm2d(outChannels, eps: 1e-5, momentum: 0.1);
         _convs[name] = conv;
         _norms[name] = norm;
         register_module(name, conv);

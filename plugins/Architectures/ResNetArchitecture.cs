@@ -11,33 +11,50 @@ namespace NirHost.Plugins.Architectures;
 /// embedding head. Parameter names are torchvision's (conv1, bn1, layer1.0.conv1, ...), so ImageNet state
 /// dicts load as they are.
 /// </summary>
+/// <remarks>
+/// The stages are the TorchVision package's own (<c>torchvision.models.resnet18/50</c>). Its network as a whole cannot serve:
+/// its forward runs through average pooling into <c>fc</c>, while the original's wrapper needs the last feature map
+/// (<c>--loss_s2sd_pool_aggr</c>, <c>_double</c>'s max pooling) and names its head <c>last_linear</c>, the key checkpoints keep.
+/// So this class registers the library network's stem and stages under torchvision's names, runs them itself, and leaves the
+/// library's <c>fc</c> out; <c>_frozen</c> works on the stages' BatchNorm2d modules as on any other.
+/// </remarks>
 public abstract class ResNetArchitecture : BackboneArchitecture, IDeclaresInput
 {
     /// <summary>torchvision's ImageNet normalisation of RGB input, which the pretrained weights were trained on.</summary>
     public static InputContract InputFor(ComponentSpec spec) => InputContract.ImageNet;
 
-    private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
-    private readonly MaxPool2d maxpool;
-    private readonly Sequential layer1;
-    private readonly Sequential layer2;
-    private readonly Sequential layer3;
-    private readonly Sequential layer4;
+    private readonly nn.Module<Tensor, Tensor> conv1;
+    private readonly nn.Module<Tensor, Tensor> bn1;
+    private readonly nn.Module<Tensor, Tensor> maxpool;
+    private readonly nn.Module<Tensor, Tensor> layer1;
+    private readonly nn.Module<Tensor, Tensor> layer2;
+    private readonly nn.Module<Tensor, Tensor> layer3;
+    private readonly nn.Module<Tensor, Tensor> layer4;
     private readonly Linear last_linear;
 
-    protected ResNetArchitecture(string name, bool bottleneck, int[] blocks, BackboneOptions options, TrainingSetup setup, ComponentSpec spec,
-        ILogger logger) : base(name, spec)
+    protected ResNetArchitecture(string name, Func<TorchSharp.Modules.ResNet> library, int pooledDim, BackboneOptions options, TrainingSetup setup,
+        ComponentSpec spec, ILogger logger) : base(name, spec)
     {
-        conv1 = nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(64);
-        maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
-        var channels = 64;
-        layer1 = ResNetLayers.Layer(bottleneck, ref channels, 64, blocks[0], 1);
-        layer2 = ResNetLayers.Layer(bottleneck, ref channels, 128, blocks[1], 2);
-        layer3 = ResNetLayers.Layer(bottleneck, ref channels, 256, blocks[2], 2);
-        layer4 = ResNetLayers.Layer(bottleneck, ref channels, 512, blocks[3], 2);
-        PooledDim = channels;
-        last_linear = nn.Linear(channels, setup.EmbedDim);
+        // The library network is a shell around the modules taken from it: what is not taken (fc, its pooling) is freed at
+        // once, the shell itself is left to the finalizer, since its Dispose would dispose the stages too.
+        var network = library();
+        var stages = network.named_children().ToDictionary(child => child.name, child => (nn.Module<Tensor, Tensor>)child.module, StringComparer.Ordinal);
+        foreach (var (childName, child) in stages)
+        {
+            if (childName is not ("conv1" or "bn1" or "maxpool" or "layer1" or "layer2" or "layer3" or "layer4"))
+            {
+                child.Dispose();
+            }
+        }
+        conv1 = stages["conv1"];
+        bn1 = stages["bn1"];
+        maxpool = stages["maxpool"];
+        layer1 = stages["layer1"];
+        layer2 = stages["layer2"];
+        layer3 = stages["layer3"];
+        layer4 = stages["layer4"];
+        PooledDim = pooledDim;
+        last_linear = nn.Linear(pooledDim, setup.EmbedDim);
         // Registered by hand: the fields live in this base class, which reflection over the component type would skip.
         register_module("conv1", conv1);
         register_module("bn1", bn1);
@@ -67,9 +84,9 @@ public abstract class ResNetArchitecture : BackboneArchitecture, IDeclaresInput
 [Architecture("resnet18", Options = typeof(BackboneOptions),
     Description = "ResNet18 (torchvision layout), 512-d pooled features; suffixes _frozen, _normalize, _double.")]
 public sealed class ResNet18Architecture(BackboneOptions options, TrainingSetup setup, ComponentSpec spec, ILogger<ResNet18Architecture> logger)
-    : ResNetArchitecture("resnet18", bottleneck: false, [2, 2, 2, 2], options, setup, spec, logger);
+    : ResNetArchitecture("resnet18", () => torchvision.models.resnet18(), 512, options, setup, spec, logger);
 
 [Architecture("resnet50", Options = typeof(BackboneOptions),
     Description = "ResNet50 (torchvision layout), 2048-d pooled features; suffixes _frozen, _normalize, _double.")]
 public sealed class ResNet50Architecture(BackboneOptions options, TrainingSetup setup, ComponentSpec spec, ILogger<ResNet50Architecture> logger)
-    : ResNetArchitecture("resnet50", bottleneck: true, [3, 4, 6, 3], options, setup, spec, logger);
+    : ResNetArchitecture("resnet50", () => torchvision.models.resnet50(), 2048, options, setup, spec, logger);

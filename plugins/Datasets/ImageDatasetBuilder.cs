@@ -14,7 +14,8 @@ internal sealed class ImageDatasetBuilder(DataSettings data, ImageDatasetOptions
     public DatasetSplits Build(string dataset, IReadOnlyList<ClassImages> training, IReadOnlyList<ClassImages> testing)
     {
         // First, so that an input the architecture cannot take is refused before every image is opened.
-        var pipeline = new ImagePipeline(new ImageTransform(Augmentations.Parse(data.Augmentation), options.CropSize), input);
+        var pipeline = new ImagePipeline(new ImageTransform(Augmentations.Parse(data.Augmentation), options.CropSize), input,
+            options.FastEvalDecoding);
         var skipped = new List<(string Path, string Why)>();
         training = Readable(training, skipped);
         testing = Readable(testing, skipped);

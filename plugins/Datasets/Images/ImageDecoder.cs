@@ -6,8 +6,9 @@ namespace NirHost.Plugins.Datasets.Images;
 /// <summary>
 /// Decodes images with SkiaSharp into interleaved RGBA bytes, grayscale and CMYK images included (Skia
 /// converts them to RGB; alpha is left aside as Pillow's <c>convert("RGB")</c> does). For a transform it
-/// decodes only what the transform reads: JPEGs at the smallest of libjpeg's 1/8 scales that keeps at least one
-/// decoded pixel per output pixel, and only the rows and columns the resampling filter touches.
+/// decodes only what the transform reads: the rows and columns the resampling filter touches and, where asked for, JPEGs at
+/// the smallest of libjpeg's 1/8 scales that keeps at least one decoded pixel per output pixel (faster for large images,
+/// but libjpeg's scaled inverse DCT is not Pillow's full decode followed by its filter).
 /// </summary>
 internal static class ImageDecoder
 {
@@ -20,13 +21,14 @@ internal static class ImageDecoder
 
     /// <summary>
     /// Decodes the part of <paramref name="codec"/> that <paramref name="plan"/> samples into <paramref name="buffer"/>
-    /// (grown as needed) and returns the region and the plan's axes in the decoded region's coordinates.
+    /// (grown as needed), at a reduced JPEG scale if <paramref name="reducedScale"/>, and returns the region and the plan's
+    /// axes in the decoded region's coordinates.
     /// </summary>
-    public static DecodedRegion Decode(SKCodec codec, TransformPlan plan, string path, ref byte[] buffer)
+    public static DecodedRegion Decode(SKCodec codec, TransformPlan plan, bool reducedScale, string path, ref byte[] buffer)
     {
         var width = codec.Info.Width;
         var height = codec.Info.Height;
-        var scaled = ChooseScale(codec, plan, width, height);
+        var scaled = reducedScale ? ChooseScale(codec, plan, width, height) : new SKSizeI(width, height);
         var factorX = (double)scaled.Width / width;
         var factorY = (double)scaled.Height / height;
         var x = plan.X.Rescaled(factorX);

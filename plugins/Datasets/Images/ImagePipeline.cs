@@ -7,7 +7,7 @@ namespace NirHost.Plugins.Datasets.Images;
 
 /// <summary>
 /// One image file to one normalised [C, S, S] float tensor slice: decode (only what is needed), resample
-/// with Pillow's bilinear filter in two separable passes, round to 8 bits as a PIL image would be, apply the
+/// with Pillow's bilinear filter in two separable passes in its 8-bit fixed point, as a PIL image would be, apply the
 /// pixel-wise augmentations, then normalise for the architecture's <see cref="InputContract"/> while writing planar
 /// channels (one gray channel, as PIL's <c>convert("L")</c>, for a one-channel architecture). Thread-safe; each
 /// thread keeps its own scratch buffers.
@@ -15,15 +15,23 @@ namespace NirHost.Plugins.Datasets.Images;
 internal sealed class ImagePipeline
 {
     [ThreadStatic] private static byte[]? t_decoded;
-    [ThreadStatic] private static float[]? t_rows;
+    [ThreadStatic] private static int[]? t_rows;
+    [ThreadStatic] private static int[]? t_sums;
     [ThreadStatic] private static float[]? t_pixels;
 
     private readonly ImageTransform _transform;
     private readonly float[] _scale;
     private readonly float[] _shift;
+    private readonly bool _fastEvaluationDecoding;
 
-    public ImagePipeline(ImageTransform transform, InputContract input)
+    /// <param name="fastEvaluationDecoding">
+    /// Decode evaluation JPEGs at libjpeg's reduced scales too, as training images are. Off by default: on the project's transform
+    /// fixtures it moves evaluation pixels further from the original's (Pillow decodes at full size) than re-encoding the JPEG at
+    /// quality 95 does (README, "Image decoding").
+    /// </param>
+    public ImagePipeline(ImageTransform transform, InputContract input, bool fastEvaluationDecoding = false)
     {
+        _fastEvaluationDecoding = fastEvaluationDecoding;
         if (input.Size > 0 && input.Size != transform.OutputSize)
         {
             throw new ArgumentException(
@@ -42,12 +50,20 @@ internal sealed class ImagePipeline
 
     public int ValuesPerImage => Input.Channels * OutputSize * OutputSize;
 
-    public void Load(string path, Random? random, Span<float> output)
+    /// <summary>A training image when <paramref name="random"/> is given (reduced-scale decoding), else an evaluation image.</summary>
+    public void Load(string path, Random? random, Span<float> output) =>
+        Load(path, (width, height) => _transform.Plan(width, height, random), reducedScale: random is not null || _fastEvaluationDecoding, output);
+
+    /// <summary>
+    /// The image under the plan <paramref name="planFor"/> makes for its stored size (EXIF orientation is ignored, as Pillow's
+    /// <c>Image.open</c> does), decoded at a reduced JPEG scale where that loses no output resolution if <paramref name="reducedScale"/>.
+    /// </summary>
+    public void Load(string path, Func<int, int, TransformPlan> planFor, bool reducedScale, Span<float> output)
     {
         using var image = EncodedImage.Open(path);
-        var plan = _transform.Plan(image.Codec.Info.Width, image.Codec.Info.Height, random);
+        var plan = planFor(image.Codec.Info.Width, image.Codec.Info.Height);
         var decoded = t_decoded ??= new byte[1 << 20];
-        var region = ImageDecoder.Decode(image.Codec, plan, path, ref decoded);
+        var region = ImageDecoder.Decode(image.Codec, plan, reducedScale, path, ref decoded);
         t_decoded = decoded;
         var size = OutputSize;
         var pixels = Scratch(ref t_pixels, size * size * 3);
@@ -65,7 +81,10 @@ internal sealed class ImagePipeline
         Normalise(pixels, plan.Flip, output);
     }
 
-    /// <summary>Horizontal pass over the decoded rows into float rows, then the vertical pass into 8-bit-rounded pixels.</summary>
+    /// <summary>
+    /// Pillow's 8-bit resampling, to the bit: a horizontal pass over the decoded rows, rounded to 8 bits, then the vertical
+    /// pass, both in its fixed point (22 fractional bits, half added before the shift, clipped to 0-255).
+    /// </summary>
     private static void Resample(byte[] decoded, DecodedRegion region, Span<float> pixels)
     {
         var horizontal = new BilinearWeights(region.X, region.SourceWidth, region.Left);
@@ -86,7 +105,7 @@ internal sealed class ImagePipeline
             {
                 ref var w = ref Unsafe.Add(ref weights, x * taps);
                 ref var p = ref Unsafe.Add(ref line, horizontal.First[x] * 4);
-                float r = 0f, g = 0f, b = 0f;
+                int r = BilinearWeights.Half, g = BilinearWeights.Half, b = BilinearWeights.Half;
                 for (var k = 0; k < horizontal.Count[x]; k++)
                 {
                     var weight = Unsafe.Add(ref w, k);
@@ -94,17 +113,17 @@ internal sealed class ImagePipeline
                     g += weight * Unsafe.Add(ref p, 4 * k + 1);
                     b += weight * Unsafe.Add(ref p, 4 * k + 2);
                 }
-                target[3 * x] = r;
-                target[3 * x + 1] = g;
-                target[3 * x + 2] = b;
+                target[3 * x] = BilinearWeights.Clip8(r);
+                target[3 * x + 1] = BilinearWeights.Clip8(g);
+                target[3 * x + 2] = BilinearWeights.Clip8(b);
             }
         }
 
-        var width = Vector<float>.Count;
+        var sums = Scratch(ref t_sums, rowLength);
+        var width = Vector<int>.Count;
         for (var y = 0; y < outHeight; y++)
         {
-            var target = pixels.Slice(y * rowLength, rowLength);
-            target.Clear();
+            sums.Fill(BilinearWeights.Half);
             for (var k = 0; k < vertical.Count[y]; k++)
             {
                 var weight = vertical.Weights[y * vertical.TapsPerPixel + k];
@@ -112,16 +131,17 @@ internal sealed class ImagePipeline
                 var i = 0;
                 for (; i <= rowLength - width; i += width)
                 {
-                    (new Vector<float>(line[i..]) * weight + new Vector<float>(target[i..])).CopyTo(target[i..]);
+                    (new Vector<int>(line[i..]) * weight + new Vector<int>(sums[i..])).CopyTo(sums[i..]);
                 }
                 for (; i < rowLength; i++)
                 {
-                    target[i] += weight * line[i];
+                    sums[i] += weight * line[i];
                 }
             }
+            var target = pixels.Slice(y * rowLength, rowLength);
             for (var i = 0; i < rowLength; i++)
             {
-                target[i] = MathF.Round(Math.Clamp(target[i], 0f, 255f));
+                target[i] = BilinearWeights.Clip8(sums[i]);
             }
         }
     }
@@ -158,11 +178,11 @@ internal sealed class ImagePipeline
         }
     }
 
-    private static Span<float> Scratch(ref float[]? buffer, int length)
+    private static Span<T> Scratch<T>(ref T[]? buffer, int length)
     {
         if (buffer is null || buffer.Length < length)
         {
-            buffer = new float[length];
+            buffer = new T[length];
         }
         return buffer.AsSpan(0, length);
     }

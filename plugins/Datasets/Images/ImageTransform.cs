@@ -80,9 +80,10 @@ internal sealed class ImageTransform(Augmentation augmentation, int cropSize)
         }
         var scaleX = (double)width / resizedWidth;
         var scaleY = (double)height / resizedHeight;
+        // The crop skips output samples of the whole resize, which is what Pillow resamples.
         return new TransformPlan(
-            new ResampleAxis(left * scaleX, scaleX, size),
-            new ResampleAxis(top * scaleY, scaleY, size),
+            new ResampleAxis(0, scaleX, size, Skip: left),
+            new ResampleAxis(0, scaleY, size, Skip: top),
             Flip: false, Grayscale: false, Jitter: null);
     }
 
@@ -100,7 +101,7 @@ internal sealed class ImageTransform(Augmentation augmentation, int cropSize)
             {
                 var top = random.Next(height - h + 1);
                 var left = random.Next(width - w + 1);
-                return Crop(left, top, w, h);
+                return ResizedCrop(left, top, w, h);
             }
         }
         var ratio = (double)width / height;
@@ -120,15 +121,16 @@ internal sealed class ImageTransform(Augmentation augmentation, int cropSize)
             cropWidth = width;
             cropHeight = height;
         }
-        return Crop((width - cropWidth) / 2, (height - cropHeight) / 2, cropWidth, cropHeight);
+        return ResizedCrop((width - cropWidth) / 2, (height - cropHeight) / 2, cropWidth, cropHeight);
     }
 
-    private TransformPlan Crop(int left, int top, int width, int height)
+    /// <summary>The box [left, top, width, height] of the source resized to the output size (torchvision's <c>resized_crop</c>).</summary>
+    public TransformPlan ResizedCrop(int left, int top, int width, int height)
     {
         var size = OutputSize;
         return new TransformPlan(
-            new ResampleAxis(left, (double)width / size, size),
-            new ResampleAxis(top, (double)height / size, size),
+            new ResampleAxis(left, (double)width / size, size, Lower: left, Upper: left + width),
+            new ResampleAxis(top, (double)height / size, size, Lower: top, Upper: top + height),
             Flip: false, Grayscale: false, Jitter: null);
     }
 }
