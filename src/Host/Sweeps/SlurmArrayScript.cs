@@ -12,7 +12,7 @@ namespace NirHost.Host.Sweeps;
 /// <c>seed</c>, <c>line</c>), <c>runs_count</c>, <c>job_name</c>, <c>file</c>, <c>dir</c>, <c>logs_dir</c>,
 /// <c>script</c>, <c>working_dir</c>, <c>command</c> (how to start nirhost), <c>options</c> (the sweep's options that
 /// every task repeats), <c>throttle</c> (<c>--parallel</c>, 0 for no limit) and the resources <c>partition</c>,
-/// <c>account</c>, <c>gpus</c>, <c>cpus</c>, <c>mem</c>, <c>time</c> (empty or 0 when not given).
+/// <c>account</c>, <c>gpus</c>, <c>cpus</c>, <c>mem</c>, <c>time</c> (null or 0 when not given).
 /// </summary>
 public static class SlurmArrayScript
 {
@@ -64,7 +64,8 @@ public static class SlurmArrayScript
             ? word
             : "'" + word.Replace("'", "'\\''") + "'";
 
-    private static string QuoteOrEmpty(string? value) => value is null ? "" : Quote(value);
+    /// <summary>Null (false in a template's <c>if</c>) when not given; an empty string would count as given.</summary>
+    private static string? QuoteOrEmpty(string? value) => value is null ? null : Quote(value);
 
     private static string ShippedTemplate()
     {

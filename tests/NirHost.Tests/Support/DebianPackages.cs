@@ -1,0 +1,45 @@
+namespace NirHost.Tests.Support;
+
+/// <summary>
+/// Debian packages that tests need and a fresh machine lacks (CI starts from the .NET SDK alone): installed on first
+/// use with apt-get, its package lists refreshed once when they do not know a package. One install at a time, across
+/// test processes too, since dpkg takes a lock of its own.
+/// </summary>
+public static class DebianPackages
+{
+    private static readonly object Gate = new();
+
+    /// <summary>Makes sure <paramref name="command"/> is on the PATH, installing <paramref name="packages"/> when it is not.</summary>
+    public static void Ensure(string command, params string[] packages)
+    {
+        lock (Gate)
+        {
+            if (OnPath(command))
+            {
+                return;
+            }
+            Assert.True(OperatingSystem.IsLinux() && OnPath("apt-get"),
+                $"this test needs '{command}' (Debian packages {string.Join(", ", packages)}), and no apt-get is here to install it");
+            var environment = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
+            var install = AptGet(environment, ["install", "-y", "--no-install-recommends", .. packages]);
+            if (install.ExitCode != 0)
+            {
+                var update = AptGet(environment, ["update"]);
+                Assert.True(update.ExitCode == 0, $"apt-get update failed:\n{update.Output}\n{update.Error}");
+                install = AptGet(environment, ["install", "-y", "--no-install-recommends", .. packages]);
+            }
+            Assert.True(install.ExitCode == 0 && OnPath(command),
+                $"installing {string.Join(", ", packages)} for '{command}' failed:\n{install.Output}\n{install.Error}");
+        }
+    }
+
+    public static bool OnPath(string command) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Concat(["/usr/sbin", "/sbin"])
+            .Any(folder => File.Exists(Path.Combine(folder, command)));
+
+    /// <summary>apt-get under flock, so that another test process installing at the same moment waits instead of failing on dpkg's lock.</summary>
+    private static (int ExitCode, string Output, string Error) AptGet(Dictionary<string, string> environment, string[] args) =>
+        DotnetCli.ExecProgram("flock", Path.GetTempPath(), environment, TimeSpan.FromMinutes(15),
+            [Path.Combine(Path.GetTempPath(), "nirhost-tests-apt.lock"), "apt-get", "-o", "DPkg::Lock::Timeout=600", .. args]);
+}
