@@ -70,7 +70,7 @@ public static class SweepCommand
                 throw new CommandLineException($"sweep: --task {task}: the plan has tasks 0 to {plan.Runs.Count - 1}.");
             }
             var executor = new SweepExecutor(folder, options, nirhost, output, trainInProcess);
-            executor.Run([plan.Runs[task]], CancellationToken.None);
+            executor.Run([plan.Runs[task]], plan.Runs, CancellationToken.None);
             return ExitCode(executor);
         }
         return RunLocally(folder, options, plan, nirhost, output);
@@ -97,7 +97,7 @@ public static class SweepCommand
         try
         {
             var executor = new SweepExecutor(folder, options, nirhost, output);
-            executor.Run(plan.Runs, cancellation.Token);
+            executor.Run(plan.Runs, plan.Runs, cancellation.Token);
             output.WriteLine($"Sweep {folder.Path}:");
             foreach (var run in plan.Runs)
             {

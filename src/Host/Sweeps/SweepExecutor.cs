@@ -19,14 +19,17 @@ public sealed class SweepExecutor(SweepFolder folder, SweepOptions options, IRea
 {
     private readonly object _lock = new();
     private readonly List<Process> _children = [];
+    private IReadOnlyList<SweepRun> _plan = [];
 
     /// <summary>What happened to each run, by id.</summary>
     public Dictionary<string, string> Outcomes { get; } = new(StringComparer.Ordinal);
 
     public bool Stopped { get; private set; }
 
-    public void Run(IReadOnlyList<SweepRun> runs, CancellationToken cancellation)
+    /// <param name="plan">Every run of the sweep, for <c>state.json</c>; <paramref name="runs"/> are those to run now.</param>
+    public void Run(IReadOnlyList<SweepRun> runs, IReadOnlyList<SweepRun> plan, CancellationToken cancellation)
     {
+        _plan = plan;
         var parallel = Math.Min(options.Parallel, Math.Max(1, runs.Count));
         var cores = Math.Max(1, Environment.ProcessorCount / parallel);
         using var stop = cancellation.Register(StopChildren);
@@ -81,6 +84,7 @@ public sealed class SweepExecutor(SweepFolder folder, SweepOptions options, IRea
             args.AddRange(["--kernels", cores.ToString()]);
         }
         folder.Log($"{run.Id}: {how}");
+        folder.WriteState(_plan);
         lock (_lock)
         {
             output.WriteLine($"[{run.Task}] {run.Id}: {how}");
@@ -88,6 +92,7 @@ public sealed class SweepExecutor(SweepFolder folder, SweepOptions options, IRea
         var exit = inProcess is null ? Start(run, args, cores, cancellation) : inProcess(args);
         var ended = SweepFolder.StatusOf(run);
         folder.Log($"{run.Id}: exit {exit}, {ended}");
+        folder.WriteState(_plan);
         Record(run, ended);
     }
 

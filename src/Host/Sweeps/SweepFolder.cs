@@ -9,9 +9,10 @@ namespace NirHost.Host.Sweeps;
 
 /// <summary>
 /// The folder of a sweep: <c>plan.json</c> (the runs, written once: running the same command again finds the same
-/// plan), <c>runs/</c> (the run folders), <c>logs/&lt;id&gt;.log</c> (each run's output) and <c>sweep.log</c> (what the
-/// sweep did, when). A run's state is its run folder's <c>summary.json</c>, so concurrent array tasks never write one
-/// shared file.
+/// plan), <c>runs/</c> (the run folders), <c>logs/&lt;id&gt;.log</c> (each run's output), <c>sweep.log</c> (what the
+/// sweep did, when) and <c>state.json</c> (every run's status, rewritten whenever a run starts or ends). The truth of a
+/// run's state is its run folder's <c>summary.json</c>: <c>state.json</c> is recomputed from them, so concurrent array
+/// tasks that rewrite it never lose a run's state.
 /// </summary>
 public sealed class SweepFolder
 {
@@ -104,6 +105,28 @@ public sealed class SweepFolder
         }
         Directory.Move(folder, target);
         return target;
+    }
+
+    /// <summary>Rewrites <c>state.json</c> from the runs' folders: each run's id, task, group, seed, status and folder.</summary>
+    public void WriteState(IReadOnlyList<SweepRun> runs)
+    {
+        var state = new JsonObject
+        {
+            ["updated"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            ["runs"] = new JsonArray([.. runs.Select(run => (JsonNode)new JsonObject
+            {
+                ["task"] = run.Task,
+                ["id"] = run.Id,
+                ["group"] = run.Group,
+                ["seed"] = run.Seed,
+                ["status"] = StatusOf(run),
+                ["folder"] = RunFolderOf(run),
+            })]),
+        };
+        lock (_logLock)
+        {
+            AtomicFile.Write(System.IO.Path.Combine(Path, "state.json"), stream => stream.Write(Encoding.UTF8.GetBytes(state.ToJsonString(Indented) + "\n")));
+        }
     }
 
     public void Log(string message)

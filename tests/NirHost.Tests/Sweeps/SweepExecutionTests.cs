@@ -66,6 +66,9 @@ public sealed class SweepExecutionTests : IDisposable
             Assert.Equal(6, s["epochs"]!.GetValue<int>());
         });
         Assert.Contains(done, s => s["resumed_at_epochs"]!.AsArray().Count > 0);
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(Dir, "state.json")))!["runs"]!.AsArray();
+        Assert.Equal(["oproxy_s0", "oproxy_s1", "nir_s0", "nir_s1"], state.Select(r => r!["id"]!.GetValue<string>()));
+        Assert.All(state, r => Assert.Equal("completed", r!["status"]!.GetValue<string>()));
         Assert.Equal(["nir_s0.log", "nir_s1.log", "oproxy_s0.log", "oproxy_s1.log"],
             Directory.GetFiles(Path.Combine(Dir, "logs")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
