@@ -1,6 +1,7 @@
 using NirHost.Abstractions;
 using NirHost.Plugins.Criteria;
 using NirHost.Plugins.Criteria.Flows;
+using NirHost.Testing;
 using NirHost.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -111,6 +112,13 @@ public sealed class SafeFlowTests
             Assert.Equal(ScalarType.Float32, parameter.grad!.dtype);
             Assert.True(Finite(parameter.grad!), $"{entry}: the float32 gradient of {name} is not finite");
         }
+    }
+
+    [Fact]
+    public void Nir_with_the_safe_flow_passes_the_conformance_kit_with_its_float64_loss()
+    {
+        var options = new NirOptions { SafeFlow = true, CBlocks = 2, FcDepth = 2, FcWidth = 16 };
+        ConformanceKit.AssertConforms(typeof(NirCriterion), new ConformanceOptions { Services = type => type == typeof(NirOptions) ? options : null });
     }
 
     [Fact]
