@@ -137,6 +137,16 @@ public sealed class NirCriterion : Criterion, IProxyCriterion
             embeddings = nn.functional.normalize(embeddings.add(rand_like(embeddings).mul_(_options.Noise)), dim: 1);
         }
         var (latent, logDet) = Latent(embeddings, batch.Labels);
+        if (_options.SafeFlow)
+        {
+            // Everything from the latent on in float64, and the loss returned in float64: a likelihood of 1e52 is a
+            // number there, and the capped gradient is what crosses back into the float32 flow and embeddings.
+            var safeNll = latent.to(float64).square().sum(1).mul_(0.5).sub_(logDet.to(float64));
+            var safeLikelihood = SafeFlowLikelihood.Mean(safeNll, _options.SafeFlowBound);
+            RecordLossTerm(FlowTerm, safeLikelihood);
+            RecordLossTerm(AlignmentTerm, alignment);
+            return safeLikelihood.add(alignment.to(float64).mul(_options.WAlign)).MoveToOuterDisposeScope();
+        }
         // The original multiplies by a float64 vector of ones before exp, so the likelihood term is exponentiated
         // and averaged in float64: large early negative log-likelihoods stay finite where float32 would overflow.
         var nll = latent.square().sum(1).mul_(0.5).sub_(logDet).to(float64);

@@ -9,6 +9,12 @@ namespace NirHost.Plugins.Criteria;
 /// </summary>
 public sealed class NirOptions
 {
+    [Flag("loss_nir_safe_flow", Help = "Evaluate the flow term in float64 log space with its gradient capped at --loss_nir_safe_flow_bound, so that it cannot overflow into float32 where the original does (off: the original's arithmetic, bit for bit).")]
+    public bool SafeFlow { get; set; }
+
+    [Flag("loss_nir_safe_flow_bound", Help = "With --loss_nir_safe_flow: the flow term's gradient is the original's while the term (the batch mean of exp(nll)) is at most this, and that direction scaled to this length above it.", Min = 1)]
+    public double SafeFlowBound { get; set; } = 1e4;
+
     [Flag("loss_nir_w_align", Help = "Alignment weight between proxy-loss and NF loss.")]
     public double WAlign { get; set; } = 0.01;
 

@@ -91,7 +91,10 @@ internal static class CriterionChecks
                             Random = new Random(0),
                         });
                         CheckFailure.Unless(loss.numel() == 1 && loss.dim() <= 1, $"returned shape [{string.Join(", ", loss.shape)}], expected a scalar");
-                        CheckFailure.Unless(loss.dtype == dtype, $"returned {loss.dtype} for {dtype} embeddings");
+                        // float64 is allowed for any embeddings: a loss may be formed in wider precision so that it stays a
+                        // number where the embeddings' precision overflows (NIR's --loss_nir_safe_flow).
+                        CheckFailure.Unless(loss.dtype == dtype || loss.dtype == ScalarType.Float64,
+                            $"returned {loss.dtype} for {dtype} embeddings (expected {dtype}, or float64)");
                         CheckFailure.Unless(loss.device.type == device.type, $"returned a tensor on {loss.device}, expected {device}");
                         var value = loss.detach().cpu().to(float64).item<double>();
                         CheckFailure.Unless(double.IsFinite(value), $"loss is {value}");

@@ -15,6 +15,7 @@ public static class RunCommandLine
         ("General: components", typeof(ComponentSelectionOptions)),
         ("General: evaluation", typeof(EvaluationOptions)),
         ("General: run and logging", typeof(RunOptions)),
+        ("General: non-finite numbers", typeof(NonFiniteOptions)),
     ];
 
     public static FlagCatalog BuildFlags(PluginCatalog catalog)

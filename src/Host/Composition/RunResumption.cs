@@ -11,8 +11,11 @@ namespace NirHost.Host.Composition;
 public static class RunResumption
 {
     /// <summary>Flags a resumed run may set anew: where it runs and how it reports, never what it computes.</summary>
-    /// <remarks><c>--on_nonfinite</c> changes nothing while numbers stay finite; resuming a diverged run with skip is its use.</remarks>
-    public static readonly string[] Changeable = ["resume", "device", "gpu", "kernels", "debug", "on_nonfinite"];
+    /// <remarks>
+    /// The non-finite policy changes nothing while numbers stay finite; resuming a diverged run with skip or rollback is its use.
+    /// </remarks>
+    public static readonly string[] Changeable =
+        ["resume", "device", "gpu", "kernels", "debug", "on_nonfinite", "max_consecutive_skips", "rollback_every", "rollback_lr_factor", "max_rollbacks"];
 
     public static RunConfiguration Prepare(RunConfiguration given, Func<IReadOnlyList<string>, RunConfiguration> parse)
     {

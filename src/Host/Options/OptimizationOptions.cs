@@ -39,6 +39,9 @@ public sealed class OptimizationOptions
     [Flag("optim", Help = "Optimizer: adam (the original's) or sgd (momentum 0.9, as Revisiting_Deep_Metric_Learning_PyTorch).", Choices = ["adam", "sgd"])]
     public string Optim { get; set; } = "adam";
 
+    [Flag("grad_clip", Help = "Clips the norm of all gradients together to this value before each update, after the non-finite check has seen them unclipped (0: off).", Min = 0)]
+    public double GradClip { get; set; }
+
     [Flag("internal_split", Help = "Split parameter used for meta-learning extensions (1 = off).", Min = 0, Max = 1)]
     public double InternalSplit { get; set; } = 1;
 }

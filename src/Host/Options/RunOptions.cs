@@ -35,10 +35,6 @@ public sealed class RunOptions
     [Flag("group", Help = "Group name: groups several seeds of one setup; with --log_online and --savename group_plus_seed the run folder is <group>_s<seed>.")]
     public string Group { get; set; } = "Sample_Run";
 
-    [Flag("on_nonfinite", Help = "What a non-finite loss, embedding or gradient does: stop the run (keeping its last good checkpoint), or skip that step's update and count it in summary.json.",
-        Choices = ["stop", "skip"])]
-    public string OnNonfinite { get; set; } = "stop";
-
     [Flag("debug", Help = "Show stack traces with errors.")]
     public bool Debug { get; set; }
 }

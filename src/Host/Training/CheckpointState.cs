@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NirHost.Host.IO;
 
 namespace NirHost.Host.Training;
 
@@ -52,13 +53,16 @@ public sealed class CheckpointState
     [JsonPropertyName("in_epoch")]
     public EpochProgress? InEpoch { get; set; }
 
-    public string ToJson() => JsonSerializer.Serialize(this);
+    // A run whose every step of an epoch was skipped, or whose metrics are NaN, still saves its checkpoint.
+    private static readonly JsonSerializerOptions Json = NonFiniteNumbers.Json(indented: false);
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static CheckpointState FromJson(string json, string source)
     {
         try
         {
-            var state = JsonSerializer.Deserialize<CheckpointState>(json) ?? throw new InvalidDataException($"{source}: empty training state.");
+            var state = JsonSerializer.Deserialize<CheckpointState>(json, Json) ?? throw new InvalidDataException($"{source}: empty training state.");
             if (state.Format != CurrentFormat)
             {
                 throw new InvalidDataException($"{source}: checkpoint format {state.Format}; this NirHost reads format {CurrentFormat}.");
@@ -91,4 +95,16 @@ public sealed class EpochProgress
 
     [JsonPropertyName("elapsed_seconds")]
     public double ElapsedSeconds { get; set; }
+
+    /// <summary>With <c>--on_nonfinite skip</c>: the steps skipped in a row just before the interruption.</summary>
+    [JsonPropertyName("consecutive_skips")]
+    public int ConsecutiveSkips { get; set; }
+
+    /// <summary>
+    /// With <c>--on_nonfinite rollback</c>: the good state the run held in memory (its tensors are the
+    /// <c>epoch.rollback.*</c> entries), so that a resumed run rolls back where the uninterrupted one would.
+    /// </summary>
+    [JsonPropertyName("rollback")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RollbackPosition? Rollback { get; set; }
 }

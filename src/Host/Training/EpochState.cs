@@ -15,8 +15,8 @@ internal sealed class EpochState(int epoch, int seed, bool warmup, IReadOnlyList
 
     public bool Warmup { get; } = warmup;
 
-    /// <summary>Each parameter group's rate during this epoch (the schedule steps after it).</summary>
-    public IReadOnlyList<(string Group, double Rate)> LearningRates { get; } = learningRates;
+    /// <summary>Each parameter group's rate during this epoch (the schedule steps after it; a rollback lowers it within).</summary>
+    public IReadOnlyList<(string Group, double Rate)> LearningRates { get; set; } = learningRates;
 
     public ResumableRandom Random { get; } = new(seed);
 

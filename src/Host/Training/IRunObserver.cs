@@ -20,6 +20,9 @@ public interface IRunObserver
     /// <summary>A step's update was dropped because something was not finite (<c>--on_nonfinite skip</c>).</summary>
     void StepSkipped(StepSkipped step) { }
 
+    /// <summary>The run went back to its last good state after something was not finite (<c>--on_nonfinite rollback</c>).</summary>
+    void RolledBack(RolledBack rollback) { }
+
     /// <summary>The training steps of an epoch ended: all of them, or fewer when the run was interrupted or failed.</summary>
     void StepsEnded(EpochStepsEnded steps) { }
 

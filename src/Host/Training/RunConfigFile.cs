@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NirHost.Host.IO;
 
 namespace NirHost.Host.Training;
 
@@ -12,9 +13,8 @@ public sealed record RunConfigFile
 {
     public const string FileName = "config.json";
 
-    // "\n" rather than the platform's newline (System.Text.Json's default), so that a run folder is the same file by
-    // file on every system and a resume on another one does not mix line endings.
-    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NewLine = "\n" };
+    // Flags are text, but the file follows the run folder's one rule for JSON (newlines, non-finite numbers) all the same.
+    internal static readonly JsonSerializerOptions Json = NonFiniteNumbers.Json(indented: true);
 
     [JsonPropertyName("command")]
     public string Command { get; init; } = "";

@@ -15,7 +15,16 @@ public sealed record EpochStarted(int Epoch, int Steps, int FirstStep, bool Warm
 /// <param name="MeanLoss">Mean loss of the epoch's updated steps so far (NaN when none).</param>
 public sealed record StepCompleted(int Epoch, int Step, int Steps, bool Warmup, double MeanLoss);
 
-public sealed record StepSkipped(int Epoch, int Step, string Problem);
+/// <param name="Consecutive">Steps skipped in a row, counting this one.</param>
+public sealed record StepSkipped(int Epoch, int Step, string Problem, int Consecutive);
+
+/// <summary>
+/// <c>--on_nonfinite rollback</c>: step <paramref name="FailedStep"/> was not finite, so the run went back to the good
+/// state kept before step <paramref name="ToStep"/> of the same epoch and continues from there at lower learning rates.
+/// </summary>
+/// <param name="Rollbacks">Rollbacks of the run so far, counting this one.</param>
+/// <param name="LearningRates">Every parameter group's rate from now on.</param>
+public sealed record RolledBack(int Epoch, int FailedStep, int ToStep, int Rollbacks, IReadOnlyList<double> LearningRates, string Problem);
 
 public sealed record EpochStepsEnded(int Epoch, int StepsDone, int Steps);
 

@@ -174,7 +174,7 @@ public sealed class RunFolder
             throw new InvalidOperationException($"CSV log {file} changed columns mid-run.");
         }
         // '\n' on every system (not AppendLine's platform newline), so that a run folder reads the same everywhere.
-        builder.Append(string.Join(',', row.Select(c => c.Value.ToString("R", CultureInfo.InvariantCulture)))).Append('\n');
+        builder.Append(string.Join(',', row.Select(c => NonFiniteNumbers.Csv(c.Value)))).Append('\n');
         // Rewritten whole rather than appended, so that a kill mid-write never leaves half a row; the logs are small.
         string existing;
         try

@@ -13,6 +13,8 @@ public sealed class RunObserverList(IEnumerable<IRunObserver> observers) : IRunO
 
     public void StepSkipped(StepSkipped step) => Each(o => o.StepSkipped(step));
 
+    public void RolledBack(RolledBack rollback) => Each(o => o.RolledBack(rollback));
+
     public void StepsEnded(EpochStepsEnded steps) => Each(o => o.StepsEnded(steps));
 
     public void PhaseProgress(PhaseProgress progress) => Each(o => o.PhaseProgress(progress));

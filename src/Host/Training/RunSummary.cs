@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NirHost.Host.IO;
 
 namespace NirHost.Host.Training;
 
@@ -21,6 +22,14 @@ public sealed class RunSummary
     /// <summary>Steps whose update was dropped because something was not finite (<c>--on_nonfinite skip</c>).</summary>
     [JsonPropertyName("skipped_steps")]
     public int SkippedSteps { get; set; }
+
+    /// <summary>Times the run went back to a good state after something was not finite (<c>--on_nonfinite rollback</c>).</summary>
+    [JsonPropertyName("rollbacks")]
+    public int Rollbacks { get; set; }
+
+    /// <summary>What the rollbacks multiplied every learning rate by (1 without rollbacks).</summary>
+    [JsonPropertyName("learning_rate_scale")]
+    public double LearningRateScale { get; set; } = 1;
 
     [JsonPropertyName("epochs")]
     public int Epochs { get; set; }
@@ -60,14 +69,10 @@ public sealed class RunSummary
         }
     }
 
-    // An epoch whose every step was skipped has no mean loss: NaN is written as "NaN" rather than failing the write.
-    // "\n" rather than the platform's newline, as every file of the run folder (see RunFolder).
-    internal static readonly JsonSerializerOptions Json = new()
+    // An epoch whose every step was skipped has no mean loss: written as "NaN" by the run folder's one rule for such numbers.
+    internal static readonly JsonSerializerOptions Json = new(NonFiniteNumbers.Json(indented: true))
     {
-        WriteIndented = true,
-        NewLine = "\n",
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

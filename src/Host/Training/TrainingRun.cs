@@ -29,13 +29,16 @@ internal sealed class TrainingRun : IDisposable
     private readonly LearningRateSchedule _schedule;
     private readonly ImprovementCheckpoints _improvements;
     private readonly OptimizationOptions _optimization;
-    private readonly bool _skipNonFinite;
+    private readonly NonFiniteOptions _nonFinite;
+    private readonly IReadOnlyList<Parameter> _trained;
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private RunFolder? _folder;
     private RunSummary _summary = new();
     private double _previousWallTime;
     private int _startEpoch;
     private InterruptedEpoch? _interrupted;
+    private RollbackPoint? _rollbackPoint;
+    private int _consecutiveSkips;
 
     public TrainingRun(RunComponents components, RunConfiguration configuration, IRunObserver observer, ILogger logger)
     {
@@ -44,7 +47,7 @@ internal sealed class TrainingRun : IDisposable
         _observer = observer;
         _logger = logger;
         _optimization = configuration.Get<OptimizationOptions>();
-        _skipNonFinite = configuration.Get<RunOptions>().OnNonfinite == "skip";
+        _nonFinite = configuration.Get<NonFiniteOptions>();
         _calls = new ComponentCalls(components.Factory);
         var (model, criterion) = (components.Model, components.Criterion);
         _guard = new NonFiniteGuard(model, criterion, components.CriterionDescriptor.Name, configuration.Get<ComponentSelectionOptions>().Arch);
@@ -52,6 +55,7 @@ internal sealed class TrainingRun : IDisposable
         criterion.to(components.Setup.Device);
         _groups = [.. ModelGroups(model, _optimization),
             .. _calls.Run(criterion, "listing its parameter groups", () => criterion.ParameterGroups(components.Setup).ToList())];
+        _trained = [.. _groups.SelectMany(g => g.Parameters)];
         _optimizer = OptimizerFactory.Create(_optimization.Optim, _groups);
         _schedule = new LearningRateSchedule(_optimizer, _optimization.Scheduler, _optimization.Tau, _optimization.Gamma);
         _improvements = new ImprovementCheckpoints(configuration.Get<EvaluationOptions>(), components.Evaluator.Evaltypes, logger);
@@ -101,6 +105,10 @@ internal sealed class TrainingRun : IDisposable
                 RestoreComponentState(_components.Sampler, "sampler.", extras, restored.Value.Source);
                 RestoreComponentState(_components.Miner, "miner.", extras, restored.Value.Source);
                 _interrupted = state!.InEpoch is { } progress ? InterruptedEpoch.From(progress, extras, restored.Value.Source) : null;
+                if (state.InEpoch?.Rollback is { } position)
+                {
+                    _rollbackPoint = RollbackPoint.From(position, extras, restored.Value.Source);
+                }
             }
             finally
             {
@@ -169,6 +177,10 @@ internal sealed class TrainingRun : IDisposable
         _components.Criterion.train();
         if (continued is null)
         {
+            // A rollback point belongs to its epoch: going back past an epoch's end would unsay its logs and checkpoint.
+            _rollbackPoint?.Dispose();
+            _rollbackPoint = null;
+            _consecutiveSkips = 0;
             (_components.Sampler as IStorageBatchSampler)?.BeginEpoch(epoch, new TrainingSetEmbedding(_components.Model, _components.Splits,
                 _optimization.Bs, Device, _observer).Embed);
             // The epoch's batches and their augmentation seeds are drawn up front, so that loading ahead on
@@ -181,6 +193,7 @@ internal sealed class TrainingRun : IDisposable
             (state.Batches, state.AugmentationSeeds, state.Step) = (continued.Batches, continued.Seeds, continued.Progress.StepsDone);
             state.Losses = [.. continued.Progress.Losses];
             state.EarlierSeconds = continued.Progress.ElapsedSeconds;
+            _consecutiveSkips = continued.Progress.ConsecutiveSkips;
             state.Random.RestoreState(continued.Progress.RandomState);
             using var libtorchState = tensor(continued.LibtorchRandomState, dtype: ScalarType.Byte);
             random.set_rng_state(libtorchState);
@@ -194,28 +207,13 @@ internal sealed class TrainingRun : IDisposable
     {
         try
         {
-            using var loader = new BatchLoader(_components.Splits.Training, state.Batches[state.Step..], state.AugmentationSeeds[state.Step..],
-                _configuration.Get<DataOptions>().Kernels);
-            using var batches = loader.Batches().GetEnumerator();
-            while (true)
+            bool? finished;
+            do
             {
-                // Ctrl+C lets the step in flight finish; the run stops between steps with everything saved.
-                if (cancellation.IsCancellationRequested)
-                {
-                    return false;
-                }
-                if (!_calls.Run(_components.Dataset, $"loading the training batch at epoch {state.Epoch}, step {state.Step}", batches.MoveNext))
-                {
-                    return true;
-                }
-                var (indices, input) = batches.Current;
-                using (input)
-                {
-                    Step(state, indices, input);
-                }
-                state.Step++;
-                _observer.StepCompleted(new StepCompleted(state.Epoch, state.Step, state.Batches.Count, state.Warmup, state.MeanLoss));
+                finished = TrainSteps(state, cancellation);
             }
+            while (finished is null);
+            return finished.Value;
         }
         finally
         {
@@ -224,10 +222,92 @@ internal sealed class TrainingRun : IDisposable
     }
 
     /// <summary>
-    /// One update: embed, compute the loss, back-propagate, check that everything is finite, step the optimizer.
-    /// With <c>--on_nonfinite skip</c> a non-finite step leaves no trace, batch-norm statistics included.
+    /// Runs steps from <see cref="EpochState.Step"/> on: true when the epoch's steps are done, false when a stop was asked
+    /// for, null after a rollback (the caller continues from the restored step, with a loader that starts there).
     /// </summary>
-    private void Step(EpochState state, int[] indices, Tensor cpuInput)
+    private bool? TrainSteps(EpochState state, CancellationToken cancellation)
+    {
+        using var loader = new BatchLoader(_components.Splits.Training, state.Batches[state.Step..], state.AugmentationSeeds[state.Step..],
+            _configuration.Get<DataOptions>().Kernels);
+        using var batches = loader.Batches().GetEnumerator();
+        while (true)
+        {
+            // Ctrl+C lets the step in flight finish; the run stops between steps with everything saved.
+            if (cancellation.IsCancellationRequested)
+            {
+                return false;
+            }
+            if (!_calls.Run(_components.Dataset, $"loading the training batch at epoch {state.Epoch}, step {state.Step}", batches.MoveNext))
+            {
+                return true;
+            }
+            KeepRollbackPoint(state);
+            var (indices, input) = batches.Current;
+            string? rollback;
+            using (input)
+            {
+                rollback = Step(state, indices, input);
+            }
+            if (rollback is not null)
+            {
+                RollBack(state, rollback);
+                return null;
+            }
+            state.Step++;
+            _observer.StepCompleted(new StepCompleted(state.Epoch, state.Step, state.Batches.Count, state.Warmup, state.MeanLoss));
+        }
+    }
+
+    /// <summary>
+    /// With <c>--on_nonfinite rollback</c>: a copy of the state before every <c>--rollback_every</c>-th step of an epoch, and
+    /// before the first step of a resumed run that had none (one that switched to rollback on --resume).
+    /// </summary>
+    private void KeepRollbackPoint(EpochState state)
+    {
+        if (_nonFinite.OnNonfinite != NonFiniteOptions.Rollback || _rollbackPoint?.Step == state.Step
+            || (state.Step % _nonFinite.RollbackEvery != 0 && _rollbackPoint is not null))
+        {
+            return;
+        }
+        _rollbackPoint?.Dispose();
+        _rollbackPoint = null;
+        _rollbackPoint = RollbackPoint.Take(state, _components, _optimizer);
+    }
+
+    /// <summary>
+    /// Goes back to the last good state after step <see cref="EpochState.Step"/> was not finite and lowers every learning
+    /// rate by <c>--rollback_lr_factor</c>, so that the steps run again take smaller updates; past <c>--max_rollbacks</c> the run stops.
+    /// </summary>
+    private void RollBack(EpochState state, string problem)
+    {
+        if (_summary.Rollbacks >= _nonFinite.MaxRollbacks || _rollbackPoint is null)
+        {
+            throw new TrainingDivergedException($"{problem} The run stops here: it already rolled back {_summary.Rollbacks} time(s), " +
+                $"the most --max_rollbacks allows; the checkpoints and logs written before this epoch stay. A lower --lr, a smaller " +
+                "--rollback_lr_factor or, for NIR, --loss_nir_safe_flow may help.");
+        }
+        var failed = state.Step;
+        _rollbackPoint.Restore(state, _components, _optimizer);
+        foreach (var group in _optimizer.ParamGroups)
+        {
+            group.LearningRate *= _nonFinite.RollbackLrFactor;
+        }
+        _summary.Rollbacks++;
+        _summary.LearningRateScale *= _nonFinite.RollbackLrFactor;
+        var rates = _optimizer.ParamGroups.Select(g => g.LearningRate).ToList();
+        state.LearningRates = [.. state.LearningRates.Zip(rates, (group, rate) => (group.Group, rate))];
+        _logger.LogWarning("Rolled back from step {Failed} to step {Step} of epoch {Epoch} (rollback {Count} of at most {Max}); learning rates now {Rates}: {Problem}",
+            failed, state.Step, state.Epoch, _summary.Rollbacks, _nonFinite.MaxRollbacks, string.Join(" | ", rates), problem);
+        _observer.RolledBack(new RolledBack(state.Epoch, failed, state.Step, _summary.Rollbacks, rates, problem));
+    }
+
+    /// <summary>
+    /// One update: embed, compute the loss, back-propagate, check that everything is finite, clip the gradients
+    /// (<c>--grad_clip</c>), step the optimizer. With <c>--on_nonfinite skip</c> a non-finite step leaves no trace,
+    /// batch-norm statistics included; with <c>--on_nonfinite rollback</c> it returns what was not finite.
+    /// </summary>
+    /// <returns>Null, or with <c>--on_nonfinite rollback</c> the description of what was not finite.</returns>
+    private string? Step(EpochState state, int[] indices, Tensor cpuInput)
     {
         var (model, criterion) = (_components.Model, _components.Criterion);
         var where = $"at epoch {state.Epoch}, step {state.Step}";
@@ -235,7 +315,8 @@ internal sealed class TrainingRun : IDisposable
         try
         {
             _optimizer.zero_grad();
-            var buffers = _skipNonFinite ? SnapshotBuffers() : null;
+            var skip = _nonFinite.OnNonfinite == NonFiniteOptions.Skip;
+            var buffers = skip ? SnapshotBuffers() : null;
             var input = cpuInput.to(Device);
             var labels = tensor(indices.Select(i => (long)_components.Splits.Training.Labels[i]).ToArray(), device: Device);
             var output = _calls.Run(model, $"embedding the training batch {where}", () => model.Forward(input, state.Warmup));
@@ -250,23 +331,39 @@ internal sealed class TrainingRun : IDisposable
             var (value, problem) = _guard.Check(loss, output.Embeddings, state.Epoch, state.Step);
             if (problem is null)
             {
+                if (_optimization.GradClip > 0)
+                {
+                    nn.utils.clip_grad_norm_(_trained, _optimization.GradClip);
+                }
                 _optimizer.step();
                 state.Losses.Add(value);
                 (_components.Sampler as IStorageBatchSampler)?.Observe(indices, output.Embeddings.detach());
+                _consecutiveSkips = 0;
+                return null;
             }
-            else if (_skipNonFinite)
+            if (skip)
             {
                 _optimizer.zero_grad();
                 RestoreBuffers(buffers!);
                 _summary.SkippedSteps++;
-                _logger.LogWarning("Skipped the update of step {Step} in epoch {Epoch} (--on_nonfinite skip): {Problem}", state.Step, state.Epoch, problem);
-                _observer.StepSkipped(new StepSkipped(state.Epoch, state.Step, problem));
+                _consecutiveSkips++;
+                _logger.LogWarning("Skipped the update of step {Step} in epoch {Epoch} (--on_nonfinite skip, {Count} in a row): {Problem}",
+                    state.Step, state.Epoch, _consecutiveSkips, problem);
+                _observer.StepSkipped(new StepSkipped(state.Epoch, state.Step, problem, _consecutiveSkips));
+                if (_consecutiveSkips >= _nonFinite.MaxConsecutiveSkips)
+                {
+                    throw new TrainingDivergedException($"{problem} The run stops here: {_consecutiveSkips} steps in a row were not finite and skipped " +
+                        "(--max_consecutive_skips), so the model no longer recovers by skipping; the checkpoints and logs written before this epoch stay. " +
+                        "--on_nonfinite rollback, a lower --lr or, for NIR, --loss_nir_safe_flow may help.");
+                }
+                return null;
             }
-            else
+            if (_nonFinite.OnNonfinite == NonFiniteOptions.Rollback)
             {
-                throw new TrainingDivergedException(problem + " The run stops here, keeping the checkpoints and logs written before this step; " +
-                    "a lower --lr, or --on_nonfinite skip to drop such steps, may help.");
+                return problem;
             }
+            throw new TrainingDivergedException(problem + " The run stops here, keeping the checkpoints and logs written before this step; " +
+                "a lower --lr, --on_nonfinite rollback (or skip) or, for NIR, --loss_nir_safe_flow may help.");
         }
         catch (Exception e) when (TrainingFaults.IsOutOfMemory(e))
         {
@@ -386,6 +483,8 @@ internal sealed class TrainingRun : IDisposable
             Losses = state.Losses,
             RandomState = state.Random.SaveState(),
             ElapsedSeconds = Math.Round(state.Seconds, 4),
+            ConsecutiveSkips = _consecutiveSkips,
+            Rollback = _rollbackPoint?.Position,
         }, state.Batches, state.AugmentationSeeds, libtorchRandom.data<byte>().ToArray());
     }
 
@@ -410,6 +509,13 @@ internal sealed class TrainingRun : IDisposable
         foreach (var (name, tensor) in interrupted?.Tensors() ?? [])
         {
             extras[name] = tensor;
+        }
+        if (interrupted?.Progress.Rollback is not null)
+        {
+            foreach (var (name, tensor) in _rollbackPoint!.Tensors())
+            {
+                extras[name] = tensor;
+            }
         }
         var path = TrainingCheckpoint.Save(Folder.Path, _components.Model, _components.Criterion, _optimizer, new CheckpointState
         {
@@ -502,12 +608,19 @@ internal sealed class TrainingRun : IDisposable
     private void ResumeSchedule(CheckpointState state)
     {
         _schedule.FastForward(state.CompletedEpochs);
-        var rates = _optimizer.ParamGroups.Select(g => g.LearningRate).ToList();
+        var scale = state.Summary.LearningRateScale;
+        var rates = _optimizer.ParamGroups.Select(g => g.LearningRate * scale).ToList();
         if (rates.Count != state.LearningRates.Count
             || rates.Zip(state.LearningRates).Any(pair => Math.Abs(pair.First - pair.Second) > 1e-12 * Math.Max(1, Math.Abs(pair.Second))))
         {
             throw new InvalidDataException(
                 $"The checkpoint's learning rates ({string.Join(", ", state.LearningRates)}) differ from the rebuilt schedule's ({string.Join(", ", rates)}).");
+        }
+        // The recorded rates themselves: rollbacks scaled the rates between schedule steps, and the order of those
+        // multiplications can change the last bit, which the continued run must not.
+        foreach (var (group, rate) in _optimizer.ParamGroups.Zip(state.LearningRates))
+        {
+            group.LearningRate = rate;
         }
     }
 
@@ -531,6 +644,7 @@ internal sealed class TrainingRun : IDisposable
 
     public void Dispose()
     {
+        _rollbackPoint?.Dispose();
         _optimizer.Dispose();
         _components.Criterion.Dispose();
         _components.Model.Dispose();

@@ -12,10 +12,12 @@ public sealed class NirParityTests
 {
     public static TheoryData<string> Entries => ReferenceFixtures.OfKind("nir");
 
-    internal static NirCriterion Build(ReferenceFixture fixture)
+    internal static NirCriterion Build(ReferenceFixture fixture, bool safeFlow = false, double safeFlowBound = 1e4)
     {
         var options = new NirOptions
         {
+            SafeFlow = safeFlow,
+            SafeFlowBound = safeFlowBound,
             WAlign = fixture.Double("loss_nir_w_align"),
             CondMode = fixture.Get<string>("loss_nir_nf_cond_mode"),
             CBlocks = fixture.Get<int>("loss_nir_nf_cblocks"),

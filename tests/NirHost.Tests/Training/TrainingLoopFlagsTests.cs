@@ -1,5 +1,4 @@
 using NirHost.Host.Composition;
-using System.Buffers.Binary;
 using System.Text;
 using NirHost.Host;
 using NirHost.Host.Cli;
@@ -26,7 +25,7 @@ public sealed class TrainingLoopFlagsTests : IDisposable
 
         Assert.Equal(Path.Combine(_folder.Path, "synthetic", "tiny_s3"), summary.RunFolder);
         var files = Directory.GetFiles(Path.Combine(summary.RunFolder, TensorBoardLog.FolderName), "events.out.tfevents.*");
-        var events = ReadEvents(Assert.Single(files));
+        var events = TensorBoardEvents.Read(Assert.Single(files));
         Assert.Equal("brain.Event:2", events[0].FileVersion);
 
         var scalars = events.Where(e => e.Summary is not null).SelectMany(e => e.Summary.Value.Select(v => (e.Step, v.Tag, v.SimpleValue, Value: v))).ToList();
@@ -88,38 +87,38 @@ public sealed class TrainingLoopFlagsTests : IDisposable
         Assert.Contains("rmsprop", error.Message);
     }
 
-    /// <summary>Reads a TensorBoard event file, checking each record's framing and masked CRC-32C checksums.</summary>
-    private static List<Tensorboard.Event> ReadEvents(string file)
+    [Fact]
+    public void Grad_clip_bounds_every_update_and_is_off_by_default()
     {
-        var bytes = File.ReadAllBytes(file);
-        var events = new List<Tensorboard.Event>();
-        var position = 0;
-        while (position < bytes.Length)
-        {
-            Assert.True(bytes.Length - position >= 12, "truncated record header");
-            var length = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(position));
-            Assert.Equal(MaskedCrc(bytes.AsSpan(position, 8)), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(position + 8)));
-            var data = bytes.AsSpan(position + 12, length);
-            Assert.Equal(MaskedCrc(data), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(position + 12 + length)));
-            events.Add(Tensorboard.Event.Parser.ParseFrom(data.ToArray()));
-            position += 12 + length + 4;
-        }
-        return events;
+        // SGD moves each weight by lr times its (clipped) gradient plus momentum: with a clip of 1e-12 the weights after
+        // the second epoch are those after the first, while without a clip they move.
+        string[] Sgd(string name, params string[] extra) => HostHarness.TinyRun(Path.Combine(_folder.Path, name),
+            ["--optim", "sgd", "--n_epochs", "2", "--no_train_metrics", "--synthetic_samples_per_class", "12", "--synthetic_image_size", "16", .. extra]);
+        var clipped = HostHarness.Train(Sgd("clipped", "--grad_clip", "1e-12"));
+        var free = HostHarness.Train(Sgd("free"));
+
+        Assert.True(LargestChange(clipped.RunFolder) < 1e-9, $"clipped weights moved by {LargestChange(clipped.RunFolder)}");
+        Assert.True(LargestChange(free.RunFolder) > 1e-6, $"unclipped weights moved by only {LargestChange(free.RunFolder)}");
+        Assert.Equal(0, HostHarness.Parse(HostHarness.TinyRun(_folder.Path)).Get<OptimizationOptions>().GradClip);
     }
 
-    /// <summary>TFRecord's checksum: CRC-32C (Castagnoli), rotated right by 15 bits plus a constant.</summary>
-    private static uint MaskedCrc(ReadOnlySpan<byte> data)
+    /// <summary>Largest change of a trained weight (not a batch-norm statistic) between the previous and the last checkpoint.</summary>
+    private static double LargestChange(string runFolder)
     {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
+        var before = SafeTensorsFile.Read(Path.Combine(runFolder, TrainingCheckpoint.PreviousFileName));
+        var after = SafeTensorsFile.Read(TrainingCheckpoint.PathIn(runFolder));
+        try
         {
-            crc ^= b;
-            for (var k = 0; k < 8; k++)
+            return before.Where(pair => pair.Key.StartsWith("model.", StringComparison.Ordinal) && !pair.Key.Contains("running_", StringComparison.Ordinal)
+                    && !pair.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
+                .Max(pair => (after[pair.Key] - pair.Value).abs().max().item<float>());
+        }
+        finally
+        {
+            foreach (var tensor in before.Values.Concat(after.Values))
             {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
+                tensor.Dispose();
             }
         }
-        crc ^= 0xFFFFFFFFu;
-        return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
     }
 }
