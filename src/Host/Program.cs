@@ -27,6 +27,9 @@ try
             return PluginPackagesCommand.Run(commandArgs, roots.InstallFolder, Console.Out);
         case "watch":
             return WatchCommand.Run(roots, commandArgs, console);
+        case "report":
+            // Reads run folders only: no plugin is loaded.
+            return ReportCommand.Run(commandArgs, Console.Out);
     }
 
     using var pool = new PluginLoaderPool();
@@ -50,7 +53,7 @@ try
             training = new TrainCommand(catalog, flags, console);
             return training.Run(commandArgs, quickstart: command == "quickstart");
         default:
-            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, evaluate, plugins [add|remove], check-plugin, watch, help.");
+            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, evaluate, report, plugins [add|remove], check-plugin, watch, help.");
     }
 }
 catch (CommandLineException e)
