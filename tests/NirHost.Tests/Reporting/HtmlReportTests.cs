@@ -89,6 +89,32 @@ public sealed partial class HtmlReportTests : IDisposable
     }
 
     [Fact]
+    public void A_report_of_many_megabytes_is_written_whole()
+    {
+        // Twelve runs with noisy 300 KB retrieval previews: several MiB of HTML, past the 1 MiB at which Scriban cuts by default.
+        var runs = Path.Combine(_folder.Path, "many");
+        var random = new Random(3);
+        using var bitmap = new SKBitmap(400, 400);
+        for (var i = 0; i < 400 * 400; i++)
+        {
+            bitmap.SetPixel(i % 400, i / 400, new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+        }
+        using var image = SKImage.FromBitmap(bitmap);
+        using var jpeg = image.Encode(SKEncodedImageFormat.Jpeg, 100);
+        for (var run = 0; run < 12; run++)
+        {
+            var folder = SyntheticRunFolders.Write(runs, $"r{run}", new Dictionary<string, string> { ["seed"] = $"{run}" }, new Dictionary<string, double[]> { ["e_recall@1"] = [0.5] });
+            File.WriteAllBytes(Path.Combine(folder, RetrievalFigure.PreviewFileName), jpeg.ToArray());
+        }
+
+        var html = HtmlReport.Render(RunReport.Load([runs]));
+
+        Assert.True(html.Length > 12 * jpeg.Size, $"{html.Length} characters for 12 figures of {jpeg.Size} bytes");
+        Assert.Equal(12, Regex.Count(html, "<section class=\"run\""));
+        Assert.EndsWith("</html>\n", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_template_given_with_template_replaces_the_shipped_one_and_sees_the_documented_variables()
     {
         var sweep = WriteRuns(_folder.Path);

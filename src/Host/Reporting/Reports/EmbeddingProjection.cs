@@ -12,7 +12,7 @@ namespace NirHost.Host.Reporting.Reports;
 public sealed record EmbeddingProjection(double[] X, double[] Y, int[] Labels, (double First, double Second) Explained, int Total)
 {
     /// <summary>Enough points to see the classes' shapes, few enough to draw a hundred runs' figures in seconds.</summary>
-    public const int MaxPoints = 2000;
+    public const int MaxPoints = 1000;
 
     /// <summary>Reads and projects the file; null where it holds fewer than three embeddings or they do not vary.</summary>
     public static EmbeddingProjection? Read(string path)

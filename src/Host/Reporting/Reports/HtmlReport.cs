@@ -36,8 +36,9 @@ public static class HtmlReport
             throw new InvalidDataException($"The report template {source} does not parse: {string.Join("; ", template.Messages)}");
         }
         var globals = Model(report, title);
-        // Sweeps can hold more than Scriban's default of 1000 runs in one loop.
-        var context = new TemplateContext { LoopLimit = 0, StrictVariables = false, NewLine = "\n" };
+        // No limits (0): a sweep can hold more than Scriban's default of 1000 runs in one loop, and a report with its
+        // figures inlined is longer than the 1 MiB at which Scriban otherwise cuts its output short, silently.
+        var context = new TemplateContext { LoopLimit = 0, LimitToString = 0, StrictVariables = false, NewLine = "\n" };
         context.PushGlobal(globals);
         try
         {
@@ -206,7 +207,7 @@ public static class HtmlReport
         Parallel.For(0, report.Runs.Count, i =>
         {
             var run = report.Runs[i];
-            var retrieval = run.RetrievalFigurePath is { } png ? ReportFigures.Retrieval(png) : null;
+            var retrieval = run.RetrievalPreviewPath is { } preview ? ReportFigures.Jpeg(preview) : run.RetrievalFigurePath is { } png ? ReportFigures.Retrieval(png) : null;
             if (run.TestEmbeddingsPath is not { } embeddings)
             {
                 figures[i] = (retrieval, null, "no embeddings_test.safetensors in the run folder");

@@ -74,9 +74,13 @@ public static class ReportFigures
 
     private static string Percent(double share) => share.ToString("P0", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>A JPEG file (the retrieval figure's preview) as a <c>data:</c> URI, as it is.</summary>
+    public static string Jpeg(string path) => "data:image/jpeg;base64," + Convert.ToBase64String(File.ReadAllBytes(path));
+
     /// <summary>
-    /// The run's retrieval figure, scaled down and as JPEG, as a <c>data:</c> URI: the PNG a run writes is about half a
-    /// megabyte, a hundred of them would make the report a file nobody opens. Null where the file is not a readable image.
+    /// A run's retrieval figure from before runs wrote its preview, scaled down and as JPEG, as a <c>data:</c> URI: the
+    /// PNG is about half a megabyte, a hundred of them would make the report a file nobody opens. Null where the file is
+    /// not a readable image.
     /// </summary>
     public static string? Retrieval(string path)
     {

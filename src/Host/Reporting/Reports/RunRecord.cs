@@ -43,6 +43,9 @@ public sealed class RunRecord
 
     public string? RetrievalFigurePath => ExistingFile(RetrievalFigure.FileName);
 
+    /// <summary>The retrieval figure's small JPEG, written with it by runs since reports exist.</summary>
+    public string? RetrievalPreviewPath => ExistingFile(RetrievalFigure.PreviewFileName);
+
     public string? TestEmbeddingsPath => ExistingFile(TestEmbeddingsFile.FileName);
 
     /// <summary>True when <paramref name="folder"/> holds a run: its <c>summary.json</c> and <c>config.json</c>.</summary>
