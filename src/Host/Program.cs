@@ -28,7 +28,10 @@ try
         case "watch":
             return WatchCommand.Run(roots, commandArgs, console);
         case "report":
-            // Reads run folders only: no plugin is loaded.
+            // Reads run folders only: no plugin is loaded. The report projects many runs' embeddings, each a small problem,
+            // in parallel: one libtorch thread each rather than libtorch's threads spinning against each other. Set for the
+            // process here, not in the command, which runs inside other processes too (tests), where it would change training.
+            TorchSharp.torch.set_num_threads(1);
             return ReportCommand.Run(commandArgs, Console.Out);
     }
 

@@ -20,9 +20,6 @@ public static class ReportCommand
     public static int Run(IReadOnlyList<string> args, TextWriter output)
     {
         var (folders, outPath, format, templatePath, title) = ParseArguments(args);
-        // The report projects many runs' embeddings at once, each a small problem: runs in parallel, each on one libtorch
-        // thread, rather than libtorch's threads spinning against each other.
-        TorchSharp.torch.set_num_threads(1);
         var report = RunReport.Load(folders);
         var text = format switch
         {

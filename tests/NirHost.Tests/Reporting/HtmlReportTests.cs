@@ -64,8 +64,12 @@ public sealed partial class HtmlReportTests : IDisposable
     {
         var sweep = WriteRuns(_folder.Path);
         var outPath = Path.Combine(_folder.Path, "report.html");
+        var threads = get_num_threads();
 
         Assert.Equal(0, ReportCommand.Run([sweep, "--out", outPath], TextWriter.Null));
+
+        // The command runs inside other processes (these tests): it must leave libtorch's threads, which training results depend on, alone.
+        Assert.Equal(threads, get_num_threads());
 
         var html = File.ReadAllText(outPath);
         var references = References().Matches(html).Select(m => m.Groups[2].Value).ToList();

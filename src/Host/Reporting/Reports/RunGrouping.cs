@@ -23,7 +23,7 @@ public static class RunGrouping
     {
         var keyed = runs.GroupBy(Key, StringComparer.Ordinal).ToList();
         var flags = keyed.Select(group => GroupFlags(group.ToList())).ToList();
-        var differing = DifferingFlags(flags);
+        var differing = NamingFlags(flags, DifferingFlags(flags));
         var result = new List<RunGroup>();
         for (var i = 0; i < keyed.Count; i++)
         {
@@ -41,6 +41,28 @@ public static class RunGrouping
     {
         var names = groups.SelectMany(g => g.Keys).Distinct(StringComparer.Ordinal);
         return [.. names.Where(name => groups.Select(g => Joined(g, name)).Distinct(StringComparer.Ordinal).Skip(1).Any())];
+    }
+
+    /// <summary>
+    /// The fewest differing flags, taken in flag order, that tell the groups apart: with <c>--loss nir</c> against
+    /// <c>--loss oproxy</c>, the loss alone names them, though their NIR flags differ too (the flags table lists those).
+    /// </summary>
+    private static List<string> NamingFlags(IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyList<string>>> groups, IReadOnlyList<string> differing)
+    {
+        var chosen = new List<string>();
+        int Distinct(IEnumerable<string> names) => groups.Select(g => string.Join('\n', names.Select(f => Joined(g, f)))).Distinct(StringComparer.Ordinal).Count();
+        foreach (var flag in differing)
+        {
+            if (Distinct(chosen) == groups.Count)
+            {
+                break;
+            }
+            if (Distinct([.. chosen, flag]) > Distinct(chosen))
+            {
+                chosen.Add(flag);
+            }
+        }
+        return chosen;
     }
 
     /// <summary>A group's values of <paramref name="flag"/> as one text ("-" where its runs do not have it).</summary>
