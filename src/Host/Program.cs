@@ -28,6 +28,12 @@ try
             return PluginPackagesCommand.Run(commandArgs, roots.InstallFolder, Console.Out);
         case "watch":
             return WatchCommand.Run(roots, commandArgs, console);
+        case "report":
+            // Reads run folders only: no plugin is loaded. The report projects many runs' embeddings, each a small problem,
+            // in parallel: one libtorch thread each rather than libtorch's threads spinning against each other. Set for the
+            // process here, not in the command, which runs inside other processes too (tests), where it would change training.
+            TorchSharp.torch.set_num_threads(1);
+            return ReportCommand.Run(commandArgs, Console.Out);
     }
 
     using var pool = new PluginLoaderPool();
@@ -53,7 +59,7 @@ try
             training = new TrainCommand(catalog, flags, console);
             return training.Run(commandArgs, quickstart: command == "quickstart");
         default:
-            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, sweep, evaluate, plugins [add|remove], check-plugin, watch, help.");
+            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, sweep, evaluate, report, plugins [add|remove], check-plugin, watch, help.");
     }
 }
 catch (CommandLineException e)

@@ -34,7 +34,10 @@ public static class TrainingHost
         return host.Services.GetRequiredService<Trainer>().Run(observer, cancellation);
     }
 
-    /// <summary>The run's own logs, as observers: the CSV logs always, TensorBoard with <c>--log_online</c>.</summary>
+    /// <summary>
+    /// The run's own logs, as observers: the CSV logs always, TensorBoard with <c>--log_online</c>, and the run's
+    /// <c>report.html</c> at its end (registered after the logs, so that it reads what they wrote).
+    /// </summary>
     public static IServiceCollection AddRunLogs(this IServiceCollection services, RunConfiguration configuration)
     {
         services.AddSingleton<IRunObserver, CsvLogObserver>();
@@ -43,6 +46,7 @@ public static class TrainingHost
         {
             services.AddSingleton<IRunObserver>(new TensorBoardObserver(run, configuration.Command()));
         }
+        services.AddSingleton<IRunObserver, RunReportObserver>();
         return services;
     }
 }

@@ -14,6 +14,12 @@ namespace NirHost.Host.Evaluation;
 public static class RetrievalFigure
 {
     public const string FileName = "sample_recoveries.png";
+
+    /// <summary>
+    /// The figure at half size as JPEG, drawn with it: what reports inline (a hundred runs' full PNGs would make a report of
+    /// tens of megabytes, and decoding them to scale them down would cost most of its time).
+    /// </summary>
+    public const string PreviewFileName = "sample_recoveries_preview.jpg";
     public const int Queries = 10;
     public const int Neighbours = 3;
     private const int Tile = 112;
@@ -24,7 +30,8 @@ public static class RetrievalFigure
     public static EvaluationNeeds Needs { get; } = new() { EuclideanNeighbours = Neighbours };
 
     /// <summary>
-    /// Draws the figure to <paramref name="path"/>; false (and nothing written) when the split has no images to show.
+    /// Draws the figure to <paramref name="path"/>, and its <see cref="PreviewFileName"/> beside it; false (and nothing
+    /// written) when the split has no images to show.
     /// A failed write is an IOException naming the file, the previous figure left whole.
     /// </summary>
     public static bool Write(string path, EvaluationData data, IDataSplit split, int seed)
@@ -67,6 +74,11 @@ public static class RetrievalFigure
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
         NirHost.Host.IO.AtomicFile.Write(path, png.SaveTo);
+        using var preview = SKSurface.Create(new SKImageInfo(width / 2, height / 2, SKColorType.Rgba8888, SKAlphaType.Premul));
+        preview.Canvas.DrawImage(snapshot, new SKRect(0, 0, width / 2, height / 2), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+        using var small = preview.Snapshot();
+        using var jpeg = small.Encode(SKEncodedImageFormat.Jpeg, 85);
+        NirHost.Host.IO.AtomicFile.Write(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, PreviewFileName), jpeg.SaveTo);
         return true;
     }
 

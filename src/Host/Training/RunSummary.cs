@@ -44,6 +44,13 @@ public sealed class RunSummary
     [JsonPropertyName("train_loss")]
     public List<double> TrainLoss { get; set; } = [];
 
+    /// <summary>
+    /// Each parameter group's learning rate in every epoch, by group name (the CSV logs, as the original's, hold none),
+    /// so that a report can show the schedule. Runs recorded before this entry existed have none.
+    /// </summary>
+    [JsonPropertyName("learning_rates")]
+    public Dictionary<string, List<double>> LearningRates { get; set; } = [];
+
     /// <summary>Per split ("Test", "Train"), per metric: best and last value and the best epoch.</summary>
     [JsonPropertyName("metrics")]
     public Dictionary<string, Dictionary<string, MetricSummary>> Metrics { get; set; } = [];
@@ -66,6 +73,22 @@ public sealed class RunSummary
                 summary.BestEpoch = epoch;
             }
             summary.Last = value;
+        }
+    }
+
+    /// <summary>Appends an epoch's rates; a name that two groups share gets a number, so that neither hides the other.</summary>
+    public void RecordLearningRates(IReadOnlyList<(string Group, double Rate)> rates)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (group, rate) in rates)
+        {
+            var count = seen[group] = seen.GetValueOrDefault(group) + 1;
+            var name = count == 1 ? group : $"{group} {count}";
+            if (!LearningRates.TryGetValue(name, out var series))
+            {
+                LearningRates[name] = series = [];
+            }
+            series.Add(rate);
         }
     }
 

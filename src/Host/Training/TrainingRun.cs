@@ -373,7 +373,8 @@ internal sealed class TrainingRun : IDisposable
 
     /// <summary>
     /// Scores every evaluated split (Test, Val with <c>--use_tv_split</c>, Train unless <c>--no_train_metrics</c>), records
-    /// each in the summary, reports it, and stores improved checkpoints. The test split also draws the sample retrieval figure.
+    /// each in the summary, reports it, and stores improved checkpoints. The test split also draws the sample retrieval figure and
+    /// keeps its embeddings (<see cref="TestEmbeddingsFile"/>).
     /// </summary>
     private Dictionary<string, IReadOnlyDictionary<string, double>> EvaluateSplits(EpochState state)
     {
@@ -395,9 +396,9 @@ internal sealed class TrainingRun : IDisposable
         var results = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         foreach (var (log, name, split) in evaluated)
         {
-            // The sample retrieval figure reuses the test split's neighbour search.
+            // The sample retrieval figure reuses the test split's neighbour search; the embeddings are kept for the report.
             var figure = log == "Test"
-                ? data => WriteRetrievalFigure(data, split, state)
+                ? data => WriteTestOutputs(data, split, state)
                 : (Action<EvaluationData>?)null;
             var values = Evaluate(split, name, state.Epoch, figure is null ? null : RetrievalFigure.Needs, figure);
             results[log] = values;
@@ -409,10 +410,10 @@ internal sealed class TrainingRun : IDisposable
     }
 
     /// <summary>
-    /// The figure is an illustration, not a result: a failed write (say, an image viewer holding the file on Windows
-    /// past the rename's retries) is a warning, and training goes on.
+    /// The retrieval figure and the last test embeddings serve the eye and the report, not the results: a failed write
+    /// (say, an image viewer holding the file on Windows past the rename's retries) is a warning, and training goes on.
     /// </summary>
-    private void WriteRetrievalFigure(EvaluationData data, IDataSplit split, EpochState state)
+    private void WriteTestOutputs(EvaluationData data, IDataSplit split, EpochState state)
     {
         try
         {
@@ -421,6 +422,14 @@ internal sealed class TrainingRun : IDisposable
         catch (IOException e)
         {
             _logger.LogWarning("The retrieval figure of epoch {Epoch} was not written; training goes on. {Reason}", state.Epoch, e.Message);
+        }
+        try
+        {
+            TestEmbeddingsFile.Write(Path.Combine(Folder.Path, TestEmbeddingsFile.FileName), data, state.Epoch);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning("The test embeddings of epoch {Epoch} were not written; training goes on. {Reason}", state.Epoch, e.Message);
         }
     }
 
@@ -451,6 +460,7 @@ internal sealed class TrainingRun : IDisposable
     private void FinishEpoch(EpochState state, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> results)
     {
         _summary.TrainLoss.Add(state.MeanLoss);
+        _summary.RecordLearningRates(state.LearningRates);
         _schedule.Step();
         _observer.EpochCompleted(new EpochCompleted(state.Epoch, state.Warmup, state.MeanLoss, state.Seconds, state.LearningRates, results));
         _summary.Epochs = state.Epoch + 1;

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+
+namespace NirHost.Tests.Support;
+
+/// <summary>
+/// Debian's <c>chromium</c>, headless, for tests that check a page in a real browser. A machine without it (CI starts
+/// from a bare Debian with the .NET SDK) gets it installed with apt-get once per test run.
+/// </summary>
+public static class HeadlessChromium
+{
+    public const string Executable = "/usr/bin/chromium";
+
+    private static readonly Lazy<string> Installed = new(Install);
+
+    /// <summary>Loads <paramref name="page"/> with <paramref name="extra"/> (<c>--dump-dom</c>, <c>--screenshot=...</c>) and returns what the browser said.</summary>
+    public static (int ExitCode, string Output, string Error) Load(string page, string scratch, params string[] extra)
+    {
+        var profile = Path.Combine(scratch, "chromium-profile-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(profile);
+        string[] args =
+        [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+            .. extra, new Uri(Path.GetFullPath(page)).AbsoluteUri,
+        ];
+        return Run(Installed.Value, TimeSpan.FromMinutes(2), args);
+    }
+
+    /// <summary>The lines in which the page wrote to its console (Chromium logs them as <c>INFO:CONSOLE</c>, whatever their level).</summary>
+    public static IReadOnlyList<string> ConsoleMessages(string browserLog) =>
+        [.. browserLog.Split('\n').Where(line => line.Contains(":CONSOLE", StringComparison.Ordinal))];
+
+    private static string Install()
+    {
+        if (File.Exists(Executable))
+        {
+            return Executable;
+        }
+        Assert.True(OperatingSystem.IsLinux() && File.Exists("/usr/bin/apt-get"),
+            $"{Executable} is missing and this is not a Debian-like system to install it on: install Chromium to run the browser tests.");
+        // As root (CI, containers) apt-get runs directly; otherwise through sudo, without a password prompt.
+        var asRoot = Environment.UserName == "root";
+        var environment = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
+        foreach (var command in new[] { new[] { "apt-get", "update" }, ["apt-get", "install", "-y", "--no-install-recommends", "chromium"] })
+        {
+            var (exitCode, output, error) = asRoot ? Run(command[0], TimeSpan.FromMinutes(10), command[1..], environment)
+                : Run("sudo", TimeSpan.FromMinutes(10), ["-n", .. command], environment);
+            Assert.True(exitCode == 0, $"{string.Join(' ', command)} failed ({exitCode}) while installing Chromium for the browser tests:\n{output}{error}");
+        }
+        Assert.True(File.Exists(Executable), $"apt-get installed chromium, but {Executable} does not exist.");
+        return Executable;
+    }
+
+    private static (int ExitCode, string Output, string Error) Run(string program, TimeSpan timeout, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{program} {string.Join(' ', args)} did not finish in {timeout.TotalMinutes:0.#} minutes");
+        }
+        return (process.ExitCode, output.Result, error.Result);
+    }
+}
