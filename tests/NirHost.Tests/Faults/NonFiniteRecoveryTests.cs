@@ -67,6 +67,8 @@ public sealed class NonFiniteRecoveryTests : IDisposable
         var written = RunSummary.FromJson(File.ReadAllText(Path.Combine(summary.RunFolder, "summary.json")));
         Assert.Equal(1, written.Rollbacks);
         Assert.Equal(0.1, written.LearningRateScale, 12);
+        // The run's own report shows it too.
+        Assert.Contains("1 rollbacks, learning rates now x0.1", File.ReadAllText(Path.Combine(summary.RunFolder, "report.html")));
 
         var again = HostHarness.Train(Overflowing("second", Rollback));
         Assert.Equal(summary.TrainLoss, again.TrainLoss);

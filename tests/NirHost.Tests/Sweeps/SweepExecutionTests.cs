@@ -72,6 +72,22 @@ public sealed class SweepExecutionTests : IDisposable
         Assert.Equal(["nir_s0.log", "nir_s1.log", "oproxy_s0.log", "oproxy_s1.log"],
             Directory.GetFiles(Path.Combine(Dir, "logs")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
+        // The sweep folder's report: each group's mean over its two seeds is the mean of the runs' last test recall.
+        var (reportExit, csv, reportError) = DotnetCli.Exec(_folder.Path, null, TimeSpan.FromMinutes(2),
+            DotnetCli.NirhostArguments(["report", Dir, "--format", "csv"]));
+        Assert.True(reportExit == 0, reportError);
+        var table = csv.Trim().Split('\n').Select(line => line.Split(',')).ToList();
+        var mean = Array.IndexOf(table[0], "e_recall@1 mean");
+        Assert.True(mean > 0, csv);
+        foreach (var group in new[] { "oproxy", "nir" })
+        {
+            var row = table.Single(r => r[0] == group);
+            Assert.Equal("2", row[1]);
+            var expected = done.Where(s => s["run_folder"]!.GetValue<string>().Contains($"{group}_s", StringComparison.Ordinal))
+                .Average(s => s["metrics"]!["Test"]!["e_recall@1"]!["last"]!.GetValue<double>());
+            Assert.Equal(NirHost.Host.Reporting.Reports.ReportNumbers.Format(expected), row[mean]);
+        }
+
         var (skipExit, skipped, _) = DotnetCli.Exec(_folder.Path, null, TimeSpan.FromMinutes(2), Command());
         Assert.Equal(0, skipExit);
         Assert.Equal(4, skipped.Split('\n').Count(l => l.Contains(": completed earlier, skipped", StringComparison.Ordinal)));

@@ -134,6 +134,8 @@ public static class HtmlReport
             ["planned_epochs"] = run.Flags.GetValueOrDefault("n_epochs", "?"),
             ["wall_time"] = ReportNumbers.Duration(summary.WallTimeSeconds),
             ["skipped_steps"] = summary.SkippedSteps,
+            ["rollbacks"] = summary.Rollbacks,
+            ["learning_rate_scale"] = summary.LearningRateScale.ToString("G4", CultureInfo.InvariantCulture),
             ["resumed_at"] = string.Join(", ", summary.ResumedAtEpochs),
             ["command"] = run.Config.Command,
             ["retrieval_figure"] = figures.Retrieval ?? "",
