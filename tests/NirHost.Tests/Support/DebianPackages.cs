@@ -38,8 +38,15 @@ public static class DebianPackages
             .Concat(["/usr/sbin", "/sbin"])
             .Any(folder => File.Exists(Path.Combine(folder, command)));
 
-    /// <summary>apt-get under flock, so that another test process installing at the same moment waits instead of failing on dpkg's lock.</summary>
-    private static (int ExitCode, string Output, string Error) AptGet(Dictionary<string, string> environment, string[] args) =>
-        DotnetCli.ExecProgram("flock", Path.GetTempPath(), environment, TimeSpan.FromMinutes(15),
-            [Path.Combine(Path.GetTempPath(), "nirhost-tests-apt.lock"), "apt-get", "-o", "DPkg::Lock::Timeout=600", .. args]);
+    /// <summary>
+    /// apt-get under flock, so that another test process installing at the same moment waits instead of failing on
+    /// dpkg's lock; as root (CI, containers) directly, otherwise through sudo without a password prompt.
+    /// </summary>
+    private static (int ExitCode, string Output, string Error) AptGet(Dictionary<string, string> environment, string[] args)
+    {
+        string[] aptGet = ["apt-get", "-o", "DPkg::Lock::Timeout=600", .. args];
+        string[] command = Environment.UserName == "root" ? aptGet : ["sudo", "-n", "--preserve-env=DEBIAN_FRONTEND", .. aptGet];
+        return DotnetCli.ExecProgram("flock", Path.GetTempPath(), environment, TimeSpan.FromMinutes(15),
+            [Path.Combine(Path.GetTempPath(), "nirhost-tests-apt.lock"), .. command]);
+    }
 }

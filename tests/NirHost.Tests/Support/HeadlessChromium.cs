@@ -4,7 +4,7 @@ namespace NirHost.Tests.Support;
 
 /// <summary>
 /// Debian's <c>chromium</c>, headless, for tests that check a page in a real browser. A machine without it (CI starts
-/// from a bare Debian with the .NET SDK) gets it installed with apt-get once per test run.
+/// from a bare Debian with the .NET SDK) gets it installed through <see cref="DebianPackages"/>.
 /// </summary>
 public static class HeadlessChromium
 {
@@ -32,22 +32,8 @@ public static class HeadlessChromium
 
     private static string Install()
     {
-        if (File.Exists(Executable))
-        {
-            return Executable;
-        }
-        Assert.True(OperatingSystem.IsLinux() && File.Exists("/usr/bin/apt-get"),
-            $"{Executable} is missing and this is not a Debian-like system to install it on: install Chromium to run the browser tests.");
-        // As root (CI, containers) apt-get runs directly; otherwise through sudo, without a password prompt.
-        var asRoot = Environment.UserName == "root";
-        var environment = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
-        foreach (var command in new[] { new[] { "apt-get", "update" }, ["apt-get", "install", "-y", "--no-install-recommends", "chromium"] })
-        {
-            var (exitCode, output, error) = asRoot ? Run(command[0], TimeSpan.FromMinutes(10), command[1..], environment)
-                : Run("sudo", TimeSpan.FromMinutes(10), ["-n", .. command], environment);
-            Assert.True(exitCode == 0, $"{string.Join(' ', command)} failed ({exitCode}) while installing Chromium for the browser tests:\n{output}{error}");
-        }
-        Assert.True(File.Exists(Executable), $"apt-get installed chromium, but {Executable} does not exist.");
+        DebianPackages.Ensure("chromium", "chromium");
+        Assert.True(File.Exists(Executable), $"chromium is installed, but not as {Executable}.");
         return Executable;
     }
 
