@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace NirHost.Tests.Support;
 
 /// <summary>
@@ -23,7 +21,7 @@ public static class HeadlessChromium
             "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
             .. extra, new Uri(Path.GetFullPath(page)).AbsoluteUri,
         ];
-        return Run(Installed.Value, TimeSpan.FromMinutes(2), args);
+        return DotnetCli.ExecProgram(Installed.Value, scratch, null, TimeSpan.FromMinutes(2), args);
     }
 
     /// <summary>The lines in which the page wrote to its console (Chromium logs them as <c>INFO:CONSOLE</c>, whatever their level).</summary>
@@ -35,28 +33,5 @@ public static class HeadlessChromium
         DebianPackages.Ensure("chromium", "chromium");
         Assert.True(File.Exists(Executable), $"chromium is installed, but not as {Executable}.");
         return Executable;
-    }
-
-    private static (int ExitCode, string Output, string Error) Run(string program, TimeSpan timeout, IEnumerable<string> args,
-        IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', args)} did not finish in {timeout.TotalMinutes:0.#} minutes");
-        }
-        return (process.ExitCode, output.Result, error.Result);
     }
 }
