@@ -84,15 +84,15 @@ public sealed class SweepFolder
         }
         try
         {
-            return JsonNode.Parse(File.ReadAllText(summary))?["status"]?.GetValue<string>() ?? RunStatus.Interrupted;
+            return RunSummary.FromJson(File.ReadAllText(summary)).Status;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidDataException)
         {
             return RunStatus.Interrupted;
         }
     }
 
-    public static bool HasCheckpoint(SweepRun run) => File.Exists(System.IO.Path.Combine(RunFolderOf(run), "checkpoint_last.safetensors"));
+    public static bool HasCheckpoint(SweepRun run) => File.Exists(TrainingCheckpoint.PathIn(RunFolderOf(run)));
 
     /// <summary>Moves a run folder that cannot be resumed aside (never deleted), so that the run starts over in its place.</summary>
     public string SetAside(SweepRun run)
