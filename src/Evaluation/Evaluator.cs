@@ -74,6 +74,45 @@ public sealed class Evaluator(IReadOnlyList<IMetric> metrics, IReadOnlyList<stri
         return results;
     }
 
+    /// <summary>The metrics of queries searched against a gallery (<see cref="QueryGalleryEvaluationData"/>).</summary>
+    public Dictionary<string, double> Compute(QueryGalleryEvaluationData data)
+    {
+        data.Prepare(Needs);
+        var results = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var metric in Metrics)
+        {
+            results[metric.Name] = metric.Compute(data);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Embeds a dataset's <paramref name="query"/> and <paramref name="gallery"/> splits (labels numbered alike, as
+    /// <see cref="DatasetSplits.Query"/> says) and scores the queries against the gallery, per evaluated output.
+    /// </summary>
+    public Dictionary<string, double> EvaluateQueryGallery(Architecture model, IDataSplit query, IDataSplit gallery, int batchSize, Device device,
+        Action<int, int>? progress = null)
+    {
+        var pooled = Needs.PooledFeatures || Evaltypes.Contains(AvgFeatures);
+        var total = query.Count + gallery.Count;
+        using var queries = Embed(model, query, batchSize, device, progress is null ? null : (done, _) => progress(done, total), pooled);
+        using var galleryData = Embed(model, gallery, batchSize, device, progress is null ? null : (done, _) => progress(query.Count + done, total), pooled);
+        var queryLabels = query.Labels.Select(label => (long)label).ToArray();
+        var galleryLabels = gallery.Labels.Select(label => (long)label).ToArray();
+        var results = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var evaltype in Evaltypes)
+        {
+            var features = evaltype == AvgFeatures;
+            using var data = new QueryGalleryEvaluationData(features ? queries.PooledFeatures! : queries.Embeddings, queryLabels,
+                features ? galleryData.PooledFeatures! : galleryData.Embeddings, galleryLabels, queries.PooledFeatures);
+            foreach (var (name, value) in Compute(data))
+            {
+                results[Key(evaltype, name)] = value;
+            }
+        }
+        return results;
+    }
+
     public static EvaluationData Embed(Architecture model, IDataSplit split, int batchSize, Device device, Action<int, int>? progress = null,
         bool pooledFeatures = false)
     {
