@@ -42,6 +42,8 @@ public sealed class QueryGalleryEvaluationData : IEvaluationData, IDisposable
         {
             throw new ArgumentException($"Queries have {queryEmbeddings.shape[1]} dimensions but the gallery has {galleryEmbeddings.shape[1]}.");
         }
+        QueryLabelValues = [.. queryLabels];
+        GalleryLabelValues = [.. galleryLabels];
         var classes = queryLabels.Distinct().Order().ToArray();
         var number = classes.Select((label, i) => (label, i)).ToDictionary(p => p.label, p => p.i);
         _queries = new EvaluationData(queryEmbeddings, [.. queryLabels.Select(label => number[label])], classes.Length, queryPooledFeatures);
@@ -65,6 +67,12 @@ public sealed class QueryGalleryEvaluationData : IEvaluationData, IDisposable
             throw;
         }
     }
+
+    /// <summary>The queries' labels as given (before renumbering), to write them out as they came.</summary>
+    public IReadOnlyList<long> QueryLabelValues { get; }
+
+    /// <summary>The gallery's labels as given.</summary>
+    public IReadOnlyList<long> GalleryLabelValues { get; }
 
     /// <summary>The query embeddings.</summary>
     public Tensor Embeddings => _queries.Embeddings;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using NirHost.Evaluation;
 using NirHost.Host.Cli;
 using NirHost.Host.Commands;
+using NirHost.Host.Evaluation;
 using NirHost.Host.IO;
 using NirHost.Tests.Support;
 using static TorchSharp.torch;
@@ -164,5 +165,61 @@ public sealed class QueryGalleryEvaluationTests
         Assert.Contains("--gallery", Assert.Throws<CommandLineException>(() => EvaluateCommand.Run(HostHarness.Catalog, ["--query", query], output)).Message);
         Assert.Contains("not both", Assert.Throws<CommandLineException>(
             () => EvaluateCommand.Run(HostHarness.Catalog, ["--embeddings", query, "--query", query, "--gallery", gallery], output)).Message);
+    }
+}
+
+/// <summary>Training on a dataset with query and gallery splits: the Test results are the queries searched against the gallery.</summary>
+public sealed class QueryGalleryTrainingTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void The_test_evaluation_is_the_queries_against_the_gallery_and_evaluate_reproduces_it_from_the_written_embeddings()
+    {
+        var rows = new List<string> { "path,label,split,is_query,is_gallery" };
+        var seed = 0;
+        void Add(string label, string split, string query, string gallery, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var name = $"img/{label}_{split}_{query}{gallery}_{i}.png";
+                FakeImageTrees.WriteImage(Path.Combine(_folder.Path, name), 20, 20, seed++, SkiaSharp.SKEncodedImageFormat.Png);
+                rows.Add($"{name},{label},{split},{query},{gallery}");
+            }
+        }
+        foreach (var label in new[] { "a", "b", "c", "d" })
+        {
+            Add(label, "train", "", "", 4);
+        }
+        foreach (var label in new[] { "e", "f", "g" })
+        {
+            Add(label, "test", "1", "0", 2);
+            Add(label, "test", "0", "1", 3);
+        }
+        var csv = Path.Combine(_folder.Path, "data.csv");
+        File.WriteAllLines(csv, rows);
+
+        var summary = HostHarness.Train(HostHarness.TinyRun(_folder.Path,
+            ["--dataset", "folder", "--source_path", csv, "--crop_size", "16", "--bs", "8", "--samples_per_class", "2", "--n_epochs", "1",
+             "--evaluation_metrics", "e_recall@1", "e_recall@4", "mAP@R", "--no_train_metrics", "--store_improvements"]));
+
+        var test = summary.Metrics["Test"];
+        Assert.Equal(["e_recall@1", "e_recall@4", "mAP@R"], test.Keys.Order(StringComparer.Ordinal));
+        var queries = Path.Combine(summary.RunFolder, TestEmbeddingsFile.FileName);
+        var gallery = Path.Combine(summary.RunFolder, TestEmbeddingsFile.GalleryFileName);
+        using var data = EvaluateCommand.LoadQueryGallery(queries, gallery);
+        Assert.Equal(6, data.QueryCount);
+        Assert.Equal(9, data.GalleryCount);
+        var again = new Evaluator([MetricFactory.Create("e_recall@1"), MetricFactory.Create("e_recall@4"), MetricFactory.Create("mAP@R")]).Compute(data);
+        foreach (var (name, value) in again)
+        {
+            Assert.Equal(value, test[name].Last, 12);
+        }
+        // Each query's class has 3 gallery samples (R = 3), where a self-search of the 15 test images would count 4 others.
+        Assert.Equal([3, 3, 3], data.RelevantCounts);
+        Assert.True(File.Exists(Path.Combine(summary.RunFolder, RetrievalFigure.FileName)));
+        Assert.True(File.Exists(Path.Combine(summary.RunFolder, "checkpoint_Test_e_recall_1.safetensors")));
     }
 }
