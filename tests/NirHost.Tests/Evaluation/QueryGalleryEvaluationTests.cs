@@ -67,6 +67,32 @@ public sealed class QueryGalleryEvaluationTests
     }
 
     [Fact]
+    public void Every_in_repo_metric_computes_a_value_in_its_range_on_query_gallery_data()
+    {
+        random.manual_seed(3);
+        using var centres = randn(5, 8) * 3;
+        var queryLabels = Enumerable.Range(0, 40).Select(i => (long)(i % 5)).ToArray();
+        var galleryLabels = Enumerable.Range(0, 60).Select(i => (long)(i % 5)).ToArray();
+        using var queries = centres.index_select(0, tensor(queryLabels)) + randn(40, 8);
+        using var gallery = centres.index_select(0, tensor(galleryLabels)) + randn(60, 8);
+        using var data = new QueryGalleryEvaluationData(queries, queryLabels, gallery, galleryLabels);
+        string[] names = ["e_recall@1", "c_recall@4", "nmi", "f1", "c_nmi", "c_f1", "mAP_1000", "c_mAP_1000", "mAP_lim", "c_mAP_lim",
+            "mAP_c", "c_mAP_c", "mAP@R", "r_precision", "dists@intra", "dists@inter", "dists@intra_over_inter", "rho_spectrum@1@embeds"];
+
+        var results = new Evaluator([.. names.Select(MetricFactory.Create)]).Compute(data);
+
+        foreach (var name in names)
+        {
+            var attribute = System.Reflection.CustomAttributeExtensions.GetCustomAttribute<NirHost.Abstractions.MetricAttribute>(MetricFactory.Create(name).GetType())!;
+            Assert.True(double.IsFinite(results[name]), $"{name} is {results[name]}");
+            Assert.InRange(results[name], attribute.Minimum, attribute.Maximum);
+        }
+        // Separated classes: every query finds its class first, and nearly all relevant gallery samples within R.
+        Assert.Equal(1.0, results["e_recall@1"]);
+        Assert.InRange(results["mAP@R"], 0.9, 1.0);
+    }
+
+    [Fact]
     public void Rankings_are_gallery_samples_with_nothing_dropped_and_ties_broken_as_faiss_does()
     {
         using var data = Fixture();
