@@ -172,6 +172,30 @@ public static class TrainingCheckpoint
         }
     }
 
+    /// <summary>
+    /// Loads the model weights (<c>model.*</c>) of a training checkpoint or a <c>--store_improvements</c> checkpoint into
+    /// <paramref name="model"/>; everything else in the file is ignored. A file that does not fit is an error naming it.
+    /// </summary>
+    public static void LoadModel(string path, Architecture model)
+    {
+        var tensors = SafeTensorsFile.Read(path);
+        try
+        {
+            if (!tensors.Keys.Any(k => k.StartsWith("model.", StringComparison.Ordinal)))
+            {
+                throw new InvalidDataException($"{path} holds no model weights (no 'model.' entries); give a checkpoint of a NirHost run.");
+            }
+            LoadModule(model, "model.", tensors, path);
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
     /// <summary>Copies every entry under <paramref name="prefix"/> into the module; names and shapes must match exactly.</summary>
     private static void LoadModule(nn.Module module, string prefix, IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
