@@ -243,6 +243,24 @@ public sealed class OwnDataTests : IDisposable
     }
 
     [Fact]
+    public void InShop_images_may_lie_in_the_Img_folder_the_download_unpacks_into_and_the_folder_may_be_named_in_shop()
+    {
+        var folder = Path.Combine(_folder.Path, "in-shop");
+        string[] rows = ["img/a/1.jpg id_1 train", "img/a/2.jpg id_1 train", "img/b/3.jpg id_2 query", "img/b/4.jpg id_2 gallery"];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            Image(Path.Combine("in-shop", "Img", rows[i].Split(' ')[0]), i);
+        }
+        Directory.CreateDirectory(Path.Combine(folder, "Eval"));
+        File.WriteAllLines(Path.Combine(folder, "Eval", "list_eval_partition.txt"), ["4", "image_name item_id evaluation_status", .. rows]);
+
+        var splits = LoadInShop();
+
+        Assert.Equal(Path.Combine(folder, "Img", "img", "b", "3.jpg"), ((ImageFileSplit)splits.Query!).PathOf(0));
+        Assert.Equal(2, splits.Training.Count);
+    }
+
+    [Fact]
     public void InShop_partition_errors_name_the_line()
     {
         var file = InShop("img/a/1.jpg id_1 train", "img/b/2.jpg id_2 probe", "img/b/3.jpg id_2 gallery");
