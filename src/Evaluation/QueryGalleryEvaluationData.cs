@@ -127,19 +127,7 @@ public sealed class QueryGalleryEvaluationData : IEvaluationData, IDisposable
         _queries.Prepare(new EvaluationNeeds { KMeans = needs.KMeans, CosineKMeans = needs.CosineKMeans, PooledFeatures = needs.PooledFeatures });
     }
 
-    public int[,] NearestNeighbourLabels(int k, bool cosine)
-    {
-        var indices = NearestNeighbourIndices(k, cosine);
-        var labels = new int[QueryCount, k];
-        for (var i = 0; i < QueryCount; i++)
-        {
-            for (var j = 0; j < k; j++)
-            {
-                labels[i, j] = _galleryLabels[indices[i, j]];
-            }
-        }
-        return labels;
-    }
+    public int[,] NearestNeighbourLabels(int k, bool cosine) => NeighbourTables.Labels(NearestNeighbourIndices(k, cosine), _galleryLabels);
 
     /// <summary>Gallery indices of each query's k nearest, nearest first: [Nq, k].</summary>
     public int[,] NearestNeighbourIndices(int k, bool cosine)
@@ -150,19 +138,7 @@ public sealed class QueryGalleryEvaluationData : IEvaluationData, IDisposable
             Search(k, 0, cosine);
             cached = _nearest[cosine];
         }
-        if (cached.GetLength(1) == k)
-        {
-            return cached;
-        }
-        var prefix = new int[QueryCount, k];
-        for (var i = 0; i < QueryCount; i++)
-        {
-            for (var j = 0; j < k; j++)
-            {
-                prefix[i, j] = cached[i, j];
-            }
-        }
-        return prefix;
+        return NeighbourTables.Prefix(cached, k);
     }
 
     public SameClassRanks SameClassRanks(int depth, bool cosine)
@@ -173,24 +149,7 @@ public sealed class QueryGalleryEvaluationData : IEvaluationData, IDisposable
             Search(0, depth, cosine);
             cached = _ranks[cosine];
         }
-        if (cached.Depth == depth)
-        {
-            return cached;
-        }
-        var offsets = new int[QueryCount + 1];
-        var ranks = new List<int>();
-        for (var i = 0; i < QueryCount; i++)
-        {
-            foreach (var rank in cached.Of(i))
-            {
-                if (rank <= depth)
-                {
-                    ranks.Add(rank);
-                }
-            }
-            offsets[i + 1] = ranks.Count;
-        }
-        return new SameClassRanks(depth, offsets, [.. ranks]);
+        return NeighbourTables.Truncate(cached, depth, QueryCount);
     }
 
     private void CheckDepth(int k)

@@ -101,7 +101,7 @@ public static class QueryGallerySearch
             },
             _ => { });
 
-        return new NeighbourSearch.Result(nearestIndices, rankLists is null ? null : Flatten(rankLists, depth));
+        return new NeighbourSearch.Result(nearestIndices, rankLists is null ? null : NeighbourTables.Flatten(rankLists, depth));
     }
 
     private sealed class Buffers(int stride, int d, int ng)
@@ -179,20 +179,5 @@ public static class QueryGallerySearch
                 return;
             }
         }
-    }
-
-    private static SameClassRanks Flatten(int[][] rankLists, int depth)
-    {
-        var offsets = new int[rankLists.Length + 1];
-        for (var i = 0; i < rankLists.Length; i++)
-        {
-            offsets[i + 1] = offsets[i] + rankLists[i].Length;
-        }
-        var flat = new int[offsets[^1]];
-        for (var i = 0; i < rankLists.Length; i++)
-        {
-            rankLists[i].CopyTo(flat, offsets[i]);
-        }
-        return new SameClassRanks(depth, offsets, flat);
     }
 }
