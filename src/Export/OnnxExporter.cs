@@ -39,6 +39,9 @@ public static class OnnxExporter
     /// <summary>The model in eval mode, as <paramref name="request"/> describes it, written to <paramref name="output"/>.</summary>
     public static void Write(Architecture model, OnnxExportRequest request, Stream output) => Build(model, request).WriteTo(output);
 
+    /// <summary>The model as the bytes of an .onnx file, so that a refused export never opens the target.</summary>
+    public static byte[] ToBytes(Architecture model, OnnxExportRequest request) => Build(model, request).ToByteArray();
+
     internal static ModelProto Build(Architecture model, OnnxExportRequest request)
     {
         if (request.Opset is < MinOpset or > MaxOpset)

@@ -49,6 +49,8 @@ try
             return PluginsCommand.Run(catalog, flags, commandArgs, Console.Out);
         case "evaluate":
             return EvaluateCommand.Run(catalog, commandArgs, Console.Out);
+        case "export":
+            return ExportCommand.Run(catalog, flags, commandArgs, Console.Out);
         case "help":
             Console.Write(HelpWriter.Write(flags));
             return 0;
@@ -59,7 +61,7 @@ try
             training = new TrainCommand(catalog, flags, console);
             return training.Run(commandArgs, quickstart: command == "quickstart");
         default:
-            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, sweep, evaluate, report, plugins [add|remove], check-plugin, watch, help.");
+            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, sweep, evaluate, export, report, plugins [add|remove], check-plugin, watch, help.");
     }
 }
 catch (CommandLineException e)

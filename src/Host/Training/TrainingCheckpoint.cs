@@ -172,6 +172,30 @@ public static class TrainingCheckpoint
         }
     }
 
+    /// <summary>
+    /// Loads the model (<c>model.*</c>) of a training checkpoint or of a <c>--store_improvements</c> checkpoint into
+    /// <paramref name="model"/>; every other entry is left alone. A file that does not fit names itself.
+    /// </summary>
+    public static void LoadModel(string path, Architecture model)
+    {
+        var tensors = SafeTensorsFile.Read(path);
+        try
+        {
+            if (!tensors.Keys.Any(k => k.StartsWith("model.", StringComparison.Ordinal)))
+            {
+                throw new InvalidDataException($"{path} holds no model.* tensors; it is not a NirHost checkpoint.");
+            }
+            LoadModule(model, "model.", tensors, path);
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
     /// <summary>Copies every entry under <paramref name="prefix"/> into the module; names and shapes must match exactly.</summary>
     private static void LoadModule(nn.Module module, string prefix, IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
