@@ -70,7 +70,7 @@ public sealed class ContractVersionTests : IDisposable
 
         Assert.Empty(catalog.Components);
         var problem = Assert.Single(catalog.Problems);
-        Assert.Contains("built against NirHost.Abstractions 1.1.0, but this nirhost provides NirHost.Abstractions 2.0.0", problem.Reason);
+        Assert.Contains($"built against NirHost.Abstractions 1.1.0, but this nirhost provides NirHost.Abstractions {Provided.ToString(3)}", problem.Reason);
         Assert.Contains("rebuild the plugin against NirHost.Abstractions 2.x", problem.Reason);
     }
 
