@@ -51,6 +51,25 @@ public sealed class ExportCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_nirhost_executable_exports_and_refuses_with_exit_code_2()
+    {
+        var summary = HostHarness.Train(HostHarness.TinyRun(_folder.Path, ["--n_epochs", "1", "--no_train_metrics"]));
+        var onnx = Path.Combine(_folder.Path, "cli.onnx");
+
+        var (exit, output, error) = DotnetCli.Nirhost("export", summary.RunFolder, "--onnx", onnx, "--opset", "15");
+        Assert.True(exit == 0, error);
+        Assert.Contains("opset 15", output);
+        using (var session = new InferenceSession(onnx))
+        {
+            Assert.Equal("convnet_normalize", session.ModelMetadata.CustomMetadataMap[OnnxMetadataKeys.Architecture]);
+        }
+
+        (exit, _, error) = DotnetCli.Nirhost("export", _folder.Path, "--onnx", onnx);
+        Assert.Equal(2, exit);
+        Assert.Contains(RunConfigFile.FileName, error);
+    }
+
+    [Fact]
     public void Refusals_name_the_flag_and_the_file()
     {
         var summary = HostHarness.Train(HostHarness.TinyRun(_folder.Path, ["--n_epochs", "1", "--no_train_metrics"]));
