@@ -26,6 +26,8 @@ internal sealed class ImageFileSplit(string name, IReadOnlyList<ClassImages> cla
 
     public IReadOnlyList<string>? ClassNames { get; } = [.. classes.Select(c => c.Name)];
 
+    public IReadOnlyList<string>? SamplePaths => _paths;
+
     public string PathOf(int index) => _paths[index];
 
     public Tensor LoadBatch(ReadOnlySpan<int> indices, Random? augmentation)

@@ -21,6 +21,12 @@ public interface IDataSplit
     IReadOnlyList<string>? ClassNames => null;
 
     /// <summary>
+    /// Where each sample came from (its image file), indexed like <see cref="Labels"/>, so that embeddings and search
+    /// results can name their images; null when samples have no path (generated data).
+    /// </summary>
+    IReadOnlyList<string>? SamplePaths => null;
+
+    /// <summary>
     /// The samples at <paramref name="indices"/> as a float32 [B, C, H, W] tensor on the CPU, as the architecture's
     /// <see cref="InputContract"/> asks (channels, colour order, normalisation). With an <paramref name="augmentation"/>
     /// source the training transform is applied (none with <c>--augmentation none</c>), without it the evaluation one.

@@ -28,6 +28,8 @@ try
             return PluginPackagesCommand.Run(commandArgs, roots.InstallFolder, Console.Out);
         case "watch":
             return WatchCommand.Run(roots, commandArgs, console);
+        case "index":
+            return IndexCommand.Run(commandArgs, Console.Out, HostConsole.Create(Console.Error));
         case "report":
             // Reads run folders only: no plugin is loaded. The report projects many runs' embeddings, each a small problem,
             // in parallel: one libtorch thread each rather than libtorch's threads spinning against each other. Set for the
@@ -49,6 +51,10 @@ try
             return PluginsCommand.Run(catalog, flags, commandArgs, Console.Out);
         case "evaluate":
             return EvaluateCommand.Run(catalog, commandArgs, Console.Out);
+        case "embed":
+            return EmbedCommand.Run(catalog, flags, commandArgs, Console.Out, HostConsole.Create(Console.Error));
+        case "search":
+            return SearchCommand.Run(catalog, flags, commandArgs, Console.Out);
         case "export":
             return ExportCommand.Run(catalog, flags, commandArgs, Console.Out);
         case "help":
@@ -61,7 +67,7 @@ try
             training = new TrainCommand(catalog, flags, console);
             return training.Run(commandArgs, quickstart: command == "quickstart");
         default:
-            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, sweep, evaluate, export, report, plugins [add|remove], check-plugin, watch, help.");
+            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, sweep, evaluate, embed, index, search, export, report, plugins [add|remove], check-plugin, watch, help.");
     }
 }
 catch (CommandLineException e)

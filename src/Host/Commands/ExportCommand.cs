@@ -1,22 +1,19 @@
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using NirHost.Abstractions;
-using NirHost.Evaluation;
 using NirHost.Export;
 using NirHost.Host.Cli;
 using NirHost.Host.Composition;
 using NirHost.Host.IO;
 using NirHost.Host.Options;
+using NirHost.Host.Inference;
 using NirHost.Host.Plugins;
 using NirHost.Host.Training;
-using static TorchSharp.torch;
 
 namespace NirHost.Host.Commands;
 
 /// <summary>
 /// <c>nirhost export RUN_FOLDER --onnx FILE [--checkpoint best|last|FILE] [--opset N] [--input_size N]</c>: the run's
-/// network in eval mode as an ONNX model (<see cref="OnnxExporter"/>), rebuilt from the run's <c>config.json</c> and
-/// loaded from a checkpoint, with the input contract and the run's configuration in its metadata.
+/// network in eval mode as an ONNX model (<see cref="OnnxExporter"/>), rebuilt from the run folder as <see cref="TrainedModel"/>
+/// does for <c>embed</c>, with the input contract and the run's configuration in its metadata.
 /// </summary>
 public static class ExportCommand
 {
@@ -28,6 +25,7 @@ public static class ExportCommand
         ["cub200"] = "crop_size",
         ["cars196"] = "crop_size",
         ["online_products"] = "crop_size",
+        ["images"] = "crop_size",
         ["synthetic"] = "synthetic_image_size",
         ["fashion_mnist"] = "28",
     };
@@ -37,40 +35,20 @@ public static class ExportCommand
     public static int Run(PluginCatalog catalog, FlagCatalog flags, IReadOnlyList<string> args, TextWriter output)
     {
         var arguments = ParseArguments(args);
-        var folder = Path.GetFullPath(arguments.RunFolder);
-        var configFile = Path.Combine(folder, RunConfigFile.FileName);
-        if (!File.Exists(configFile))
-        {
-            throw new CommandLineException($"export {arguments.RunFolder}: no {RunConfigFile.FileName} there; give the folder of a NirHost run.");
-        }
-        var saved = RunConfigFile.Read(configFile);
-        if (saved.Arguments is null || saved.Flags is null)
-        {
-            throw new CommandLineException($"export {arguments.RunFolder}: {configFile} lacks the run's arguments (written by an older NirHost).");
-        }
-        var configuration = Configuration(flags, saved, configFile);
-        var checkpoint = Checkpoint(folder, arguments.Checkpoint, configuration);
-        var selection = configuration.Get<ComponentSelectionOptions>();
-
-        using var services = Services(catalog, configuration);
-        var factory = services.GetRequiredService<ComponentFactory>();
-        var spec = factory.ParseSpec(ComponentKind.Architecture, selection.Arch);
-        var descriptor = factory.Resolve(ComponentKind.Architecture, spec, "arch");
-        var input = InputContract.Of(descriptor.Type, spec);
-        using var model = factory.Create<Architecture>(ComponentKind.Architecture, selection.Arch, "arch");
-        TrainingCheckpoint.LoadModel(checkpoint, model);
-        model.eval();
-
-        var request = new OnnxExportRequest(selection.Arch, input, arguments.InputSize ?? TrainedSize(saved))
+        // Exported on the CPU whatever device the run trained on: the file holds float32 numbers either way.
+        using var trained = TrainedModel.Load(catalog, flags, arguments.RunFolder, arguments.Checkpoint, ["--device=cpu"]);
+        var arch = trained.Configuration.Get<ComponentSelectionOptions>().Arch;
+        var configFile = Path.Combine(trained.RunFolder, RunConfigFile.FileName);
+        var request = new OnnxExportRequest(arch, trained.Input, arguments.InputSize ?? TrainedSize(trained.Configuration))
         {
             Opset = arguments.Opset,
             ConfigJson = File.ReadAllText(configFile),
-            Checkpoint = Path.GetFileName(checkpoint),
+            Checkpoint = Path.GetFileName(trained.Checkpoint),
         };
         byte[] bytes;
         try
         {
-            bytes = OnnxExporter.ToBytes(model, request);
+            bytes = OnnxExporter.ToBytes(trained.Model, request);
         }
         catch (ArchitectureNotExportableException e)
         {
@@ -78,8 +56,8 @@ public static class ExportCommand
         }
         var target = Path.GetFullPath(arguments.Onnx);
         AtomicFile.Write(target, stream => stream.Write(bytes));
-        output.WriteLine($"Exported --arch {selection.Arch} from {checkpoint} to {target} " +
-            $"(ONNX opset {arguments.Opset}, {selection.EmbedDim}-d embeddings, {new FileInfo(target).Length / 1e6:0.#} MB).");
+        output.WriteLine($"Exported --arch {arch} from {trained.Checkpoint} to {target} " +
+            $"(ONNX opset {arguments.Opset}, {trained.Configuration.Get<ComponentSelectionOptions>().EmbedDim}-d embeddings, {bytes.Length / 1e6:0.#} MB).");
         return 0;
     }
 
@@ -131,115 +109,15 @@ public static class ExportCommand
             checkpoint, opset, inputSize);
     }
 
-    /// <summary>The run's flags as it was started, with the working-directory defaults it used (as <c>--resume</c> does).</summary>
-    private static RunConfiguration Configuration(FlagCatalog flags, RunConfigFile saved, string configFile)
-    {
-        var arguments = saved.Arguments!.ToList();
-        foreach (var pinned in new[] { "source_path", "save_path" })
-        {
-            if (saved.Flags!.TryGetValue(pinned, out var value))
-            {
-                arguments.Add($"--{pinned}={value}");
-            }
-        }
-        RunConfiguration configuration;
-        try
-        {
-            configuration = RunCommandLine.Parse(flags, arguments);
-        }
-        catch (CommandLineException e)
-        {
-            throw new CommandLineException($"{configFile}: the run's arguments no longer parse with the installed plugins: {e.Message}");
-        }
-        // The checkpoint replaces every weight, so the file the backbone was first initialised from is not read again
-        // (it may be gone, or on another machine).
-        if (configuration.Flags.TryGet("pretrained_weights", out var definitions))
-        {
-            foreach (var definition in definitions)
-            {
-                definition.Property.SetValue(configuration.Options[definition.OptionsType], "");
-            }
-        }
-        return configuration;
-    }
-
-    /// <summary>
-    /// <c>last</c>: the resumable checkpoint. <c>best</c>: the <c>--store_improvements</c> checkpoint of the run's first
-    /// <c>--storage_metrics</c> on its first <c>--evaltypes</c>, chosen on validation when the run had a validation split,
-    /// else on test. Anything else is a checkpoint file.
-    /// </summary>
-    private static string Checkpoint(string folder, string choice, RunConfiguration configuration)
-    {
-        switch (choice)
-        {
-            case "last":
-            {
-                var last = TrainingCheckpoint.PathIn(folder);
-                return File.Exists(last)
-                    ? last
-                    : throw new CommandLineException($"--checkpoint last: {last} does not exist (the run ended before its first epoch did).");
-            }
-            case "best":
-            {
-                var evaluation = configuration.Get<EvaluationOptions>();
-                var key = Evaluator.Key(evaluation.Evaltypes.FirstOrDefault() ?? Evaluator.Embeds, evaluation.StorageMetrics.FirstOrDefault() ?? "");
-                var candidates = new[] { "Val", "Test", "Train" }
-                    .Select(split => Path.Combine(folder, $"checkpoint_{split}_{key.Replace('@', '_').Replace('/', '_')}.safetensors"))
-                    .ToList();
-                return candidates.FirstOrDefault(File.Exists)
-                    ?? throw new CommandLineException(
-                        $"--checkpoint best: {folder} has no best-model checkpoint for {key} ({Path.GetFileName(candidates[1])}); " +
-                        "the run did not use --store_improvements. Export --checkpoint last instead.");
-            }
-            default:
-                return File.Exists(choice)
-                    ? Path.GetFullPath(choice)
-                    : throw new CommandLineException($"--checkpoint {choice}: no such file (give best, last or a checkpoint file).");
-        }
-    }
-
-    /// <summary>
-    /// What building the architecture needs: the run's bound options, a logger and its training setup. The dataset is not
-    /// loaded (an export must work where the data is not), so the class count is unknown and given as 0: architectures take
-    /// their widths from the embedding dimension; classes are the criteria's business.
-    /// </summary>
-    private static ServiceProvider Services(PluginCatalog catalog, RunConfiguration configuration)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(catalog);
-        services.AddSingleton(configuration);
-        foreach (var (type, instance) in configuration.Options)
-        {
-            services.AddSingleton(type, instance);
-        }
-        services.AddSingleton(configuration.Get<DataOptions>().Settings());
-        services.AddSingleton<ComponentFactory>();
-        var optimization = configuration.Get<OptimizationOptions>();
-        var selection = configuration.Get<ComponentSelectionOptions>();
-        services.AddSingleton(new TrainingSetup
-        {
-            EmbedDim = selection.EmbedDim,
-            NumClasses = 0,
-            LearningRate = optimization.Lr,
-            WeightDecay = optimization.Decay,
-            BatchSize = optimization.Bs,
-            SamplesPerClass = selection.SamplesPerClass,
-            Seed = optimization.Seed,
-            Device = CPU,
-            ArchitectureName = selection.Arch,
-        });
-        return services.BuildServiceProvider();
-    }
-
     /// <summary>The image side the run trained on, from its dataset's size flag; 0 (any size) for datasets not known here.</summary>
-    private static int TrainedSize(RunConfigFile saved)
+    private static int TrainedSize(RunConfiguration configuration)
     {
-        if (!saved.Flags!.TryGetValue("dataset", out var dataset) || !SizeFlags.TryGetValue(dataset, out var source))
+        var flags = configuration.EffectiveFlags().ToDictionary(f => f.Flag, f => f.Value, StringComparer.Ordinal);
+        if (!flags.TryGetValue("dataset", out var dataset) || !SizeFlags.TryGetValue(dataset, out var source))
         {
             return 0;
         }
-        var text = int.TryParse(source, CultureInfo.InvariantCulture, out _) ? source : saved.Flags.GetValueOrDefault(source, "0");
+        var text = int.TryParse(source, CultureInfo.InvariantCulture, out _) ? source : flags.GetValueOrDefault(source, "0");
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) ? size : 0;
     }
 }

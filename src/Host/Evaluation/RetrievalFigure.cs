@@ -83,7 +83,7 @@ public static class RetrievalFigure
     }
 
     /// <summary>[C, H, W] values in [0, 1] (C 1 or 3) as an opaque RGBA bitmap; null for anything else.</summary>
-    private static SKBitmap? ToBitmap(Tensor image)
+    internal static SKBitmap? ToBitmap(Tensor image)
     {
         using var _ = image;
         if (image.dim() != 3 || image.shape[0] is not (1 or 3))

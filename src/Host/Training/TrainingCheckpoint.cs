@@ -173,8 +173,8 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>
-    /// Loads the model (<c>model.*</c>) of a training checkpoint or of a <c>--store_improvements</c> checkpoint into
-    /// <paramref name="model"/>; every other entry is left alone. A file that does not fit names itself.
+    /// Loads the model weights (<c>model.*</c>) of a training checkpoint or a <c>--store_improvements</c> checkpoint into
+    /// <paramref name="model"/>; everything else in the file is ignored. A file that does not fit is an error naming it.
     /// </summary>
     public static void LoadModel(string path, Architecture model)
     {
@@ -183,7 +183,7 @@ public static class TrainingCheckpoint
         {
             if (!tensors.Keys.Any(k => k.StartsWith("model.", StringComparison.Ordinal)))
             {
-                throw new InvalidDataException($"{path} holds no model.* tensors; it is not a NirHost checkpoint.");
+                throw new InvalidDataException($"{path} holds no model weights (no 'model.' entries); give a checkpoint of a NirHost run.");
             }
             LoadModule(model, "model.", tensors, path);
         }
