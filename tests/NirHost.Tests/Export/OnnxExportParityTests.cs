@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using NirHost.Export;
-using NirHost.Plugins.Datasets.Images;
+using NirHost.Imaging;
+using NirHost.Plugins.Datasets;
 using static TorchSharp.torch;
 
 namespace NirHost.Tests.Export;
@@ -54,7 +55,7 @@ public sealed class OnnxExportParityTests
         using var model = OnnxModels.Create(arch, suffixes);
         var contract = OnnxModels.Contract(arch, suffixes);
         // The evaluation transform (resize, centre crop) and the architecture's normalisation and colour order, as training feeds it.
-        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, Size), contract);
+        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, Size), contract.ToImageInput());
         var files = new[] { "rgb.jpg", "wide.jpg", "gray.jpg" }.Select(f => Path.Combine(AppContext.BaseDirectory, "fixtures", "transforms", f)).ToArray();
         var values = new float[files.Length * pipeline.ValuesPerImage];
         for (var i = 0; i < files.Length; i++)
