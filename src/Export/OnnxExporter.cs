@@ -4,6 +4,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using NirHost.Abstractions;
 using NirHost.Abstractions.Export;
+using NirHost.Inference;
 using Onnx;
 using static TorchSharp.torch;
 
@@ -27,11 +28,11 @@ public static class OnnxExporter
     /// <summary>ReduceL2 takes its axes as an input from opset 18 on; this exporter writes the attribute form.</summary>
     public const int MaxOpset = 17;
 
-    public const string InputName = "images";
+    public const string InputName = OnnxModelContract.InputName;
 
-    public const string EmbeddingsName = "embeddings";
+    public const string EmbeddingsName = OnnxModelContract.EmbeddingsName;
 
-    public const string PooledFeaturesName = "pooled_features";
+    public const string PooledFeaturesName = OnnxModelContract.PooledFeaturesName;
 
     /// <summary>IR version 8 goes with opsets up to 17 (onnx 1.12's newest).</summary>
     private const long IrVersion = 8;

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using NirHost.Abstractions;
 using NirHost.Export;
+using NirHost.Inference;
 using NirHost.Host.Cli;
 using NirHost.Host.Commands;
 using NirHost.Host.Training;

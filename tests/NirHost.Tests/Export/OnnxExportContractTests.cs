@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using NirHost.Abstractions;
 using NirHost.Export;
+using NirHost.Inference;
 using NirHost.Tests.Support;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-namespace NirHost.Export;
+namespace NirHost.Inference;
 
 /// <summary>
 /// The <c>metadata_props</c> an exported model carries, so that an application prepares images without NirHost's code:
