@@ -13,7 +13,8 @@ namespace NirHost.Tests.Inference;
 /// <c>nirhost embed --onnx</c> and <c>nirhost search --onnx</c>: the tiny trained run exported with <c>nirhost export</c>,
 /// run by ONNX Runtime, gives the run's own embeddings (TorchSharp) within 1e-5, and finds an indexed image first.
 /// </summary>
-public sealed class OnnxInferenceTests(TrainedRunFixture run) : IClassFixture<TrainedRunFixture>
+[Collection(TrainedRunCollection.Name)]
+public sealed class OnnxInferenceTests(TrainedRunFixture run)
 {
     private string Export(string name)
     {
