@@ -96,6 +96,32 @@ public sealed class OnnxInferenceTests(TrainedRunFixture run)
     }
 
     [Fact]
+    public void An_unreadable_image_is_an_error_naming_it_or_skipped_and_counted_when_asked()
+    {
+        var onnx = Export("skip.onnx");
+        var images = Path.Combine(run.Folder.Path, "onnx-with-broken");
+        Directory.CreateDirectory(images);
+        File.Copy(Path.Combine(run.Images, "img00.png"), Path.Combine(images, "a.png"));
+        File.Copy(Path.Combine(run.Images, "img01.png"), Path.Combine(images, "c.png"));
+        var broken = Path.Combine(images, "b.jpg");
+        File.WriteAllText(broken, "not an image");
+        var file = Path.Combine(run.Folder.Path, "onnx-broken.safetensors");
+
+        var error = Assert.Throws<InvalidDataException>(() => TrainedRunFixture.Embed("--onnx", onnx, "--images", images, "--out", file));
+        Assert.Contains(broken, error.Message);
+        Assert.Contains("--skip_unreadable_images", error.Message);
+        Assert.False(File.Exists(file));
+
+        var message = TrainedRunFixture.Embed("--onnx", onnx, "--images", images, "--out", file, "--skip_unreadable_images", "--bs", "3");
+        Assert.Contains($"skipped 1 unreadable image(s), the first: {broken}", message);
+        var embedded = EmbeddingsFile.Read(file);
+        Assert.Equal([Path.Combine(images, "a.png"), Path.Combine(images, "c.png")], embedded.Paths);
+        // The rows are the images' own: the skipped image's row is closed up, not left behind.
+        using var embedder = new OnnxEmbedder(onnx);
+        Assert.Equal(embedder.EmbedFiles([Path.Combine(images, "c.png")]), embedded.Row(1).ToArray(), (a, b) => Math.Abs(a - b) < 1e-6f);
+    }
+
+    [Fact]
     public void The_metadata_reader_names_a_malformed_value()
     {
         var metadata = new Dictionary<string, string>
