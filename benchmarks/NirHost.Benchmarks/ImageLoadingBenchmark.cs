@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using NirHost.Abstractions;
 using NirHost.Host.Training;
 using NirHost.Plugins.Datasets;
-using NirHost.Plugins.Datasets.Images;
+using NirHost.Imaging;
 using SkiaSharp;
 
 namespace NirHost.Benchmarks;
@@ -40,7 +40,7 @@ public class ImageLoadingBenchmark
             }
             paths.Add(path);
         }
-        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, 224), InputContract.ImageNet);
+        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, 224), InputContract.ImageNet.ToImageInput());
         _split = new ImageFileSplit("benchmark", [new ClassImages("all", paths)], pipeline, threads: 2);
         var random = new Random(0);
         _batches = [.. Enumerable.Range(0, Batches).Select(_ => Enumerable.Range(0, BatchSize).Select(_ => random.Next(Images)).ToArray())];

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NirHost.Abstractions;
+using NirHost.Abstractions.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,7 +13,7 @@ namespace NirHost.Plugins.Architectures;
 /// <c>_normalize</c>, BatchNorm layers kept in eval mode with <c>_frozen</c>, no backbone gradients during warm-up,
 /// and weights from <c>--pretrained_weights</c>.
 /// </summary>
-public abstract class BackboneArchitecture : Architecture
+public abstract class BackboneArchitecture : Architecture, IExportableArchitecture
 {
     private readonly bool _normalize;
     private readonly bool _frozen;
@@ -34,6 +35,29 @@ public abstract class BackboneArchitecture : Architecture
 
     /// <summary>The backbone's last feature map, [B, PooledDim, h, w].</summary>
     protected abstract Tensor Features(Tensor input);
+
+    /// <summary>The same feature extractor as <see cref="Features"/>, in eval mode, as the exporter's building blocks.</summary>
+    protected abstract GraphValue DescribeFeatures(ExportGraph graph, GraphValue input);
+
+    /// <summary>
+    /// <see cref="Forward"/> in eval mode for <c>nirhost export --onnx</c>. <c>_frozen</c> changes nothing here: it only keeps
+    /// BatchNorm in eval mode during training, and an exported graph is the eval graph.
+    /// </summary>
+    public void DescribeGraph(ExportGraph graph)
+    {
+        var features = DescribeFeatures(graph, graph.Input);
+        var pooled = graph.GlobalAveragePool(features);
+        if (_doublePool)
+        {
+            pooled = graph.Add(pooled, graph.GlobalMaxPool(features));
+        }
+        var embeddings = graph.Layer(pooled, EmbeddingHead);
+        if (_normalize)
+        {
+            embeddings = graph.L2Normalize(embeddings);
+        }
+        graph.SetOutputs(embeddings, pooled);
+    }
 
     /// <summary>Call last in the subclass constructor, with every module registered: loads or keeps the weights.</summary>
     protected void Initialise(BackboneOptions options, ILogger logger, string arch)

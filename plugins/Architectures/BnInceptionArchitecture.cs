@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NirHost.Abstractions;
+using NirHost.Abstractions.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -122,5 +123,39 @@ public sealed class BnInceptionArchitecture : BackboneArchitecture, IDeclaresInp
             x = cat(branches, 1);
         }
         return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary><see cref="Features"/> as the exporter's building blocks; the pooling settings are the same.</summary>
+    protected override GraphValue DescribeFeatures(ExportGraph graph, GraphValue input)
+    {
+        GraphValue Unit(string name, GraphValue value) => graph.Relu(graph.BatchNorm(graph.Conv(value, _convs[name]), _norms[name]));
+        var x = Unit("conv1_7x7_s2", input);
+        x = graph.MaxPool(x, 3, 2, ceilMode: true);
+        x = Unit("conv2_3x3", Unit("conv2_3x3_reduce", x));
+        x = graph.MaxPool(x, 3, 2, ceilMode: true);
+        foreach (var block in Blocks)
+        {
+            var prefix = $"inception_{block.Name}_";
+            var branches = new List<GraphValue>();
+            if (block.OneByOne > 0)
+            {
+                branches.Add(Unit(prefix + "1x1", x));
+            }
+            branches.Add(Unit(prefix + "3x3", Unit(prefix + "3x3_reduce", x)));
+            branches.Add(Unit(prefix + "double_3x3_2", Unit(prefix + "double_3x3_1", Unit(prefix + "double_3x3_reduce", x))));
+            if (block.Reduction)
+            {
+                branches.Add(graph.MaxPool(x, 3, 2, ceilMode: true));
+            }
+            else
+            {
+                var pooled = block.MaxPoolBranch
+                    ? graph.MaxPool(x, 3, 1, padding: 1, ceilMode: true)
+                    : graph.AvgPool(x, 3, 1, padding: 1, ceilMode: true, countIncludePad: true);
+                branches.Add(Unit(prefix + "pool_proj", pooled));
+            }
+            x = graph.Concat(branches);
+        }
+        return x;
     }
 }

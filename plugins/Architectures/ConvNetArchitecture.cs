@@ -1,4 +1,5 @@
 using NirHost.Abstractions;
+using NirHost.Abstractions.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -44,6 +45,8 @@ public sealed class ConvNetArchitecture : BackboneArchitecture, IDeclaresInput
     public override int PooledDim { get; }
 
     protected override Tensor Features(Tensor input) => backbone.forward(input);
+
+    protected override GraphValue DescribeFeatures(ExportGraph graph, GraphValue input) => graph.Layer(input, backbone);
 
     private static Sequential Stage(int inChannels, int outChannels) => nn.Sequential(
         nn.Conv2d(inChannels, outChannels, kernel_size: 3, padding: 1, bias: false),

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NirHost.Abstractions;
+using NirHost.Abstractions.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -78,6 +79,36 @@ public abstract class ResNetArchitecture : BackboneArchitecture, IDeclaresInput
         var x = maxpool.forward(nn.functional.relu(bn1.forward(conv1.forward(input))));
         x = layer4.forward(layer3.forward(layer2.forward(layer1.forward(x))));
         return x.MoveToOuterDisposeScope();
+    }
+
+    protected override GraphValue DescribeFeatures(ExportGraph graph, GraphValue input)
+    {
+        var x = graph.Layer(graph.Relu(graph.Layer(graph.Layer(input, conv1), bn1)), maxpool);
+        foreach (var stage in new[] { layer1, layer2, layer3, layer4 })
+        {
+            x = stage.children().Aggregate(x, (value, block) => DescribeBlock(graph, value, block));
+        }
+        return x;
+    }
+
+    /// <summary>
+    /// A torchvision residual block, basic (conv1-2) or bottleneck (conv1-3): each convolution with its BatchNorm, ReLU
+    /// between them, the shortcut (downsample, when the block has one) added, and a last ReLU.
+    /// </summary>
+    private static GraphValue DescribeBlock(ExportGraph graph, GraphValue input, nn.Module block)
+    {
+        var parts = block.named_children().ToDictionary(child => child.name, child => child.module, StringComparer.Ordinal);
+        var x = input;
+        for (var i = 1; parts.TryGetValue($"conv{i}", out var conv); i++)
+        {
+            x = graph.Layer(graph.Layer(x, conv), parts[$"bn{i}"]);
+            if (parts.ContainsKey($"conv{i + 1}"))
+            {
+                x = graph.Relu(x);
+            }
+        }
+        var shortcut = parts.TryGetValue("downsample", out var downsample) ? graph.Layer(input, downsample) : input;
+        return graph.Relu(graph.Add(x, shortcut));
     }
 }
 

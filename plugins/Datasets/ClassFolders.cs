@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NirHost.Imaging;
 
 namespace NirHost.Plugins.Datasets;
 
@@ -14,25 +15,8 @@ namespace NirHost.Plugins.Datasets;
 /// </remarks>
 internal static class ClassFolders
 {
-    /// <summary>
-    /// Files written by Windows Explorer (thumbnail caches, folder settings) and macOS Finder (custom folder icons) that
-    /// need not carry the hidden attribute once copied to another system. Dot-files such as <c>.DS_Store</c> are
-    /// hidden by name.
-    /// </summary>
-    private static readonly HashSet<string> SystemFiles = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini", "Icon\r", "$RECYCLE.BIN", "System Volume Information",
-    };
-
-    /// <summary>
-    /// True for an entry that is no class and no image: hidden (a name starting with '.' on Unix, the hidden or system
-    /// attribute on Windows), a known system file, or the original's "._" rule (AppleDouble files).
-    /// </summary>
-    internal static bool IsJunk(FileSystemInfo entry) =>
-        (entry.Attributes & (FileAttributes.Hidden | FileAttributes.System)) != 0
-        || entry.Name.StartsWith('.')
-        || entry.Name.Contains("._", StringComparison.Ordinal)
-        || SystemFiles.Contains(entry.Name);
+    /// <summary>Hidden and system entries (<see cref="ImageSources.IsJunk"/>): the rule <c>embed --images</c> folders follow too.</summary>
+    internal static bool IsJunk(FileSystemInfo entry) => ImageSources.IsJunk(entry);
 
     /// <summary>The <c>images</c> folder of <paramref name="datasetFolder"/>, or an error naming what is missing.</summary>
     public static string ImagesFolder(string datasetFolder, string dataset)
@@ -82,6 +66,13 @@ internal static class ClassFolders
         public int Count { get; private set; }
 
         public string? First { get; private set; }
+
+        /// <summary>Counts an entry already known to be junk (<see cref="ImageSources.Resolve"/> reports them).</summary>
+        internal void Add(FileSystemInfo entry)
+        {
+            Count++;
+            First ??= entry.FullName;
+        }
 
         internal bool Junk(FileSystemInfo entry)
         {

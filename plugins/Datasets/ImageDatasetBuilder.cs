@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NirHost.Abstractions;
-using NirHost.Plugins.Datasets.Images;
+using NirHost.Imaging;
 
 namespace NirHost.Plugins.Datasets;
 
@@ -26,7 +26,7 @@ internal sealed class ImageDatasetBuilder(DataSettings data, ImageDatasetOptions
         IReadOnlyList<ClassImages>? query, IReadOnlyList<ClassImages>? gallery)
     {
         // First, so that an input the architecture cannot take is refused before every image is opened.
-        var pipeline = new ImagePipeline(new ImageTransform(Augmentations.Parse(data.Augmentation), options.CropSize), input,
+        var pipeline = new ImagePipeline(new ImageTransform(Augmentations.Parse(data.Augmentation), options.CropSize), input.ToImageInput(),
             options.FastEvalDecoding);
         var skipped = new List<(string Path, string Why)>();
         training = Readable(training, skipped);

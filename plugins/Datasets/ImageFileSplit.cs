@@ -1,5 +1,5 @@
 using NirHost.Abstractions;
-using NirHost.Plugins.Datasets.Images;
+using NirHost.Imaging;
 using static TorchSharp.torch;
 
 namespace NirHost.Plugins.Datasets;
@@ -71,6 +71,6 @@ internal sealed class ImageFileSplit(string name, IReadOnlyList<ClassImages> cla
     {
         using var batch = LoadBatch([index], augmentation: null);
         using var image = batch[0];
-        return pipeline.Input.ToDisplay(image);
+        return pipeline.Input.ToContract().ToDisplay(image);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NirHost.Abstractions;
+using NirHost.Imaging;
 
 namespace NirHost.Plugins.Datasets;
 
@@ -15,72 +16,10 @@ public sealed class ImageListDataset(DataSettings data, ImageDatasetOptions opti
 {
     public DatasetSplits Load()
     {
-        var source = Path.GetFullPath(data.SourcePath);
-        IReadOnlyList<string> paths;
-        if (Directory.Exists(source))
-        {
-            var leftOut = new ClassFolders.LeftOut();
-            paths = [.. Files(new DirectoryInfo(source), leftOut).Order(StringComparer.Ordinal)];
-            leftOut.Log(logger, "images");
-            if (paths.Count == 0)
-            {
-                throw new InvalidDataException($"--source_path {source} holds no image files.");
-            }
-        }
-        else if (File.Exists(source))
-        {
-            paths = ListFile(source);
-        }
-        else
-        {
-            throw new FileNotFoundException($"--source_path {source}: no such folder or list file.", source);
-        }
+        var leftOut = new ClassFolders.LeftOut();
+        var paths = ImageSources.Resolve(data.SourcePath, "--source_path", leftOut.Add);
+        leftOut.Log(logger, "images");
         var images = new ClassImages("images", paths);
         return new ImageDatasetBuilder(data, options, input, logger).Build("images", [images], [images]);
-    }
-
-    private static IEnumerable<string> Files(DirectoryInfo folder, ClassFolders.LeftOut leftOut)
-    {
-        foreach (var entry in folder.EnumerateFileSystemInfos())
-        {
-            if (leftOut.Junk(entry))
-            {
-                continue;
-            }
-            if (entry is DirectoryInfo child)
-            {
-                foreach (var file in Files(child, leftOut))
-                {
-                    yield return file;
-                }
-            }
-            else
-            {
-                yield return entry.FullName;
-            }
-        }
-    }
-
-    private static List<string> ListFile(string list)
-    {
-        var folder = Path.GetDirectoryName(list)!;
-        var paths = new List<string>();
-        var lineNumber = 0;
-        foreach (var line in File.ReadLines(list))
-        {
-            lineNumber++;
-            var entry = line.Trim();
-            if (entry.Length == 0 || entry.StartsWith('#'))
-            {
-                continue;
-            }
-            var path = Path.GetFullPath(Path.Combine(folder, entry));
-            if (!File.Exists(path))
-            {
-                throw new FileNotFoundException($"{list}, line {lineNumber}: {entry} does not exist ({path}).", path);
-            }
-            paths.Add(path);
-        }
-        return paths.Count > 0 ? paths : throw new InvalidDataException($"{list} lists no images.");
     }
 }

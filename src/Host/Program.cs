@@ -55,6 +55,8 @@ try
             return EmbedCommand.Run(catalog, flags, commandArgs, Console.Out, HostConsole.Create(Console.Error));
         case "search":
             return SearchCommand.Run(catalog, flags, commandArgs, Console.Out);
+        case "export":
+            return ExportCommand.Run(catalog, flags, commandArgs, Console.Out);
         case "help":
             Console.Write(HelpWriter.Write(flags));
             return 0;
@@ -65,7 +67,7 @@ try
             training = new TrainCommand(catalog, flags, console);
             return training.Run(commandArgs, quickstart: command == "quickstart");
         default:
-            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, sweep, evaluate, embed, index, search, report, plugins [add|remove], check-plugin, watch, help.");
+            throw new CommandLineException($"Unknown command '{command}'. Commands: train, quickstart, sweep, evaluate, embed, index, search, export, report, plugins [add|remove], check-plugin, watch, help.");
     }
 }
 catch (CommandLineException e)

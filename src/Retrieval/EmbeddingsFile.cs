@@ -23,6 +23,9 @@ public static class EmbeddingsFile
     /// <summary>Metadata: the checkpoint file whose weights made them.</summary>
     public const string CheckpointKey = "nirhost.checkpoint";
 
+    /// <summary>Metadata: the ONNX model (<c>nirhost export --onnx</c>) that made the embeddings, instead of a run's checkpoint.</summary>
+    public const string OnnxModelKey = "nirhost.onnx_model";
+
     /// <summary>Metadata: what was embedded (<c>dataset NAME split SPLIT</c>, or the image folder or list).</summary>
     public const string SourceKey = "nirhost.source";
 

@@ -64,7 +64,7 @@ public sealed class SearchIndex : IDisposable
         string? source = null, Action<int, int>? progress = null)
     {
         var metadata = embeddings.Metadata
-            .Where(p => p.Key is EmbeddingsFile.RunKey or EmbeddingsFile.CheckpointKey or EmbeddingsFile.SourceKey)
+            .Where(p => p.Key is EmbeddingsFile.RunKey or EmbeddingsFile.CheckpointKey or EmbeddingsFile.OnnxModelKey or EmbeddingsFile.SourceKey)
             .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         metadata[KindKey] = kind;
         metadata[MetricKey] = metric.Name();

@@ -1,4 +1,5 @@
 using NirHost.Abstractions;
+using NirHost.Abstractions.Export;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,7 +7,7 @@ namespace NirHost.Testing;
 
 /// <summary>
 /// An architecture declares a valid input, maps images of that input to [B, embed_dim] embeddings, honours _normalize, and
-/// trains its head.
+/// trains its head; one that opts into ONNX export (<see cref="IExportableArchitecture"/>) describes the graph its eval forward computes.
 /// </summary>
 internal static class ArchitectureChecks
 {
@@ -61,6 +62,10 @@ internal static class ArchitectureChecks
                 {
                     continue;
                 }
+                if (model is IExportableArchitecture exportable)
+                {
+                    checks.Run($"{fullName}: its export graph computes its eval forward", () => CheckExportGraph(model, exportable, input));
+                }
                 if (normalize)
                 {
                     checks.Run($"{fullName}: embeddings have unit norm", () =>
@@ -82,6 +87,45 @@ internal static class ArchitectureChecks
                     });
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The description run with TorchSharp's operators against <see cref="Architecture.Forward"/> in eval mode: within 1e-4
+    /// of the outputs' largest magnitude (the same arithmetic in another order, not the same numbers).
+    /// </summary>
+    private static string CheckExportGraph(Architecture model, IExportableArchitecture exportable, Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            var graph = new ExportGraph();
+            try
+            {
+                exportable.DescribeGraph(graph);
+            }
+            catch (NotSupportedException e)
+            {
+                throw new CheckFailure($"DescribeGraph: {e.Message}");
+            }
+            var expected = model.Forward(input, warmup: false);
+            var (embeddings, pooled) = ExportGraphInterpreter.Run(graph, input);
+            foreach (var (what, want, got) in new[] { ("embeddings", expected.Embeddings, embeddings), ("pooled features", expected.PooledFeatures, pooled) })
+            {
+                CheckFailure.Unless(want.shape.SequenceEqual(got.shape),
+                    $"the graph's {what} have shape [{string.Join(", ", got.shape)}], the forward's [{string.Join(", ", want.shape)}]");
+                var scale = Math.Max(want.abs().max().item<float>(), 1e-30f);
+                var error = (want - got).abs().max().item<float>();
+                CheckFailure.Unless(error <= 1e-4 * scale, $"the graph's {what} differ from the forward's by up to {error:G3} (scale {scale:G3})");
+            }
+            return $"{graph.Ops.Count} blocks";
+        }
+        finally
+        {
+            model.train(wasTraining);
         }
     }
 }

@@ -3,6 +3,8 @@ using NirHost.Host.Cli;
 using NirHost.Host.Inference;
 using NirHost.Host.Plugins;
 using NirHost.Host.Reporting;
+using NirHost.Imaging;
+using NirHost.Inference;
 using NirHost.Retrieval;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -18,13 +20,17 @@ namespace NirHost.Host.Commands;
 public static class EmbedCommand
 {
     public const string Usage = "nirhost embed RUN_FOLDER (--images DIR|LIST_FILE | --dataset NAME --split train|test|val|query|gallery) --out FILE " +
-        "[--checkpoint best|last|FILE] [--source_path DIR] [--device DEVICE] [--bs N] [--kernels N] [--skip_unreadable_images]";
+        "[--checkpoint best|last|FILE] [--source_path DIR] [--device DEVICE] [--bs N] [--kernels N] [--skip_unreadable_images]\n" +
+        "       nirhost embed --onnx MODEL --images DIR|LIST_FILE --out FILE [--bs N] [--kernels N] [--skip_unreadable_images]";
+
+    /// <summary>Images a batch of <c>embed --onnx</c> holds unless <c>--bs</c> says otherwise (a model file records no batch size).</summary>
+    public const int DefaultOnnxBatchSize = 32;
 
     private static readonly Dictionary<string, FlagArity> Flags = new(StringComparer.Ordinal)
     {
         ["images"] = FlagArity.One, ["dataset"] = FlagArity.One, ["split"] = FlagArity.One, ["out"] = FlagArity.One,
         ["checkpoint"] = FlagArity.One, ["source_path"] = FlagArity.One, ["device"] = FlagArity.One, ["bs"] = FlagArity.One,
-        ["kernels"] = FlagArity.One, ["skip_unreadable_images"] = FlagArity.Switch,
+        ["kernels"] = FlagArity.One, ["skip_unreadable_images"] = FlagArity.Switch, ["onnx"] = FlagArity.One,
     };
 
     /// <summary>
@@ -47,6 +53,10 @@ public static class EmbedCommand
     public static int Run(PluginCatalog catalog, FlagCatalog flags, IReadOnlyList<string> args, TextWriter output, IAnsiConsole progressConsole)
     {
         var arguments = CommandArguments.Parse(args, "embed", Usage, Flags);
+        if (arguments.Value("onnx") is { } onnx)
+        {
+            return RunOnnx(arguments, onnx, output, progressConsole);
+        }
         if (arguments.Positional.Count != 1)
         {
             throw new CommandLineException($"embed needs one run folder{(arguments.Positional.Count > 1 ? $", got {string.Join(" ", arguments.Positional)}" : "")}. Usage: {Usage}");
@@ -100,19 +110,78 @@ public static class EmbedCommand
             [EmbeddingsFile.SourceKey] = source,
         };
         var result = Embed(model, data, outPath, metadata, withLabels: images is null, skipUnreadable, progressConsole);
-        output.WriteLine($"Embedded {result.Count} images of {source} ({result.Dimension}-d) into {outPath}" +
-            (result.Skipped > 0 ? $"; skipped {result.Skipped} unreadable image(s), the first: {result.FirstSkipped}" : "") + ".");
+        Report(output, result, source, outPath);
         return 0;
     }
 
-    /// <summary>How many rows were written, of what width, and the images left out as unreadable.</summary>
-    public sealed record Outcome(int Count, int Dimension, int Skipped, string? FirstSkipped);
+    /// <summary>
+    /// <c>embed --onnx MODEL --images ...</c>: the same images (<see cref="ImageSources"/>, as the <c>images</c> dataset lists
+    /// them) embedded by ONNX Runtime with the exported model's evaluation transform; no run folder and no TorchSharp.
+    /// </summary>
+    private static int RunOnnx(CommandArguments arguments, string onnx, TextWriter output, IAnsiConsole progressConsole)
+    {
+        if (arguments.Positional.Count > 0)
+        {
+            throw new CommandLineException($"embed --onnx takes the model instead of a run folder; got {string.Join(" ", arguments.Positional)} too. Usage: {Usage}");
+        }
+        foreach (var flag in new[] { "dataset", "split", "source_path", "checkpoint", "device" })
+        {
+            if (arguments.Has(flag))
+            {
+                throw new CommandLineException(
+                    $"embed --onnx: --{flag} goes with a run folder (the model file holds its weights and runs on the CPU; embed image files with --images).");
+            }
+        }
+        var images = arguments.Value("images") ?? throw new CommandLineException($"embed --onnx needs --images DIR|LIST_FILE. Usage: {Usage}");
+        var outPath = Path.GetFullPath(arguments.Required("out"));
+        var batchSize = arguments.Int("bs", DefaultOnnxBatchSize, 1);
+        var threads = arguments.Int("kernels", 0, 1);
+        var modelPath = Path.GetFullPath(onnx);
+        IReadOnlyList<string> paths;
+        OnnxEmbedder embedder;
+        try
+        {
+            paths = ImageSources.Resolve(images, "--images");
+            embedder = new OnnxEmbedder(modelPath, threads);
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or ArgumentException)
+        {
+            throw new CommandLineException(e.Message);
+        }
+        using (embedder)
+        {
+            var source = $"images {Path.GetFullPath(images)}";
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [EmbeddingsFile.OnnxModelKey] = modelPath,
+                [EmbeddingsFile.SourceKey] = source,
+            };
+            var skipUnreadable = arguments.Has("skip_unreadable_images");
+            using var progress = new LiveProgress(progressConsole, "Embedding", paths.Count);
+            EmbeddingOutcome result;
+            try
+            {
+                result = embedder.EmbedToFile(paths, outPath, batchSize, metadata, skipUnreadable,
+                    done => progress.Update(done, $"Embedding {done}/{paths.Count}"));
+            }
+            catch (InvalidDataException e) when (!skipUnreadable)
+            {
+                throw new InvalidDataException($"{e.Message} Use --skip_unreadable_images to leave unreadable images out.", e);
+            }
+            Report(output, result, source, outPath);
+        }
+        return 0;
+    }
+
+    private static void Report(TextWriter output, EmbeddingOutcome result, string source, string outPath) =>
+        output.WriteLine($"Embedded {result.Count} images of {source} ({result.Dimension}-d) into {outPath}" +
+            (result.Skipped > 0 ? $"; skipped {result.Skipped} unreadable image(s), the first: {result.FirstSkipped}" : "") + ".");
 
     /// <summary>
     /// Embeds every sample of <paramref name="split"/> into <paramref name="outPath"/>: batch by batch in the run's batch size,
     /// the model in eval mode without gradients, as the trainer's evaluation does.
     /// </summary>
-    public static Outcome Embed(TrainedModel model, IDataSplit split, string outPath, IReadOnlyDictionary<string, string> metadata,
+    public static EmbeddingOutcome Embed(TrainedModel model, IDataSplit split, string outPath, IReadOnlyDictionary<string, string> metadata,
         bool withLabels, bool skipUnreadable, IAnsiConsole? progressConsole = null)
     {
         var batchSize = model.BatchSize;
@@ -159,7 +228,7 @@ public static class EmbedCommand
                 throw new InvalidDataException($"No image of {split.Count} could be read; nothing to embed.");
             }
             writer.Complete();
-            return new Outcome(writer.Count, writer.Dimension, skipped, firstSkipped);
+            return new EmbeddingOutcome(writer.Count, writer.Dimension, skipped, firstSkipped);
         }
         finally
         {

@@ -5,6 +5,7 @@ using NirHost.Host.Cli;
 using NirHost.Host.Evaluation;
 using NirHost.Host.Inference;
 using NirHost.Host.Plugins;
+using NirHost.Inference;
 using NirHost.Retrieval;
 using static TorchSharp.torch;
 
@@ -17,14 +18,14 @@ namespace NirHost.Host.Commands;
 /// </summary>
 public static class SearchCommand
 {
-    public const string Usage = "nirhost search INDEX (--query IMAGE... [--run RUN_FOLDER] [--checkpoint best|last|FILE] | --query-embeddings FILE) " +
+    public const string Usage = "nirhost search INDEX (--query IMAGE... [--run RUN_FOLDER] [--checkpoint best|last|FILE] [--onnx MODEL] | --query-embeddings FILE) " +
         "[-k 10] [--figure FILE] [--metric l2|cosine] [--expansion_search N] [--threads N] [--device DEVICE]";
 
     private static readonly Dictionary<string, FlagArity> Flags = new(StringComparer.Ordinal)
     {
         ["query"] = FlagArity.Many, ["run"] = FlagArity.One, ["checkpoint"] = FlagArity.One, ["query-embeddings"] = FlagArity.One,
         ["query_embeddings"] = FlagArity.One, ["k"] = FlagArity.One, ["figure"] = FlagArity.One, ["metric"] = FlagArity.One,
-        ["expansion_search"] = FlagArity.One, ["threads"] = FlagArity.One, ["device"] = FlagArity.One,
+        ["expansion_search"] = FlagArity.One, ["threads"] = FlagArity.One, ["device"] = FlagArity.One, ["onnx"] = FlagArity.One,
     };
 
     public static int Run(PluginCatalog catalog, FlagCatalog flags, IReadOnlyList<string> args, TextWriter output)
@@ -40,9 +41,13 @@ public static class SearchCommand
         {
             throw new CommandLineException($"search needs either --query IMAGE... or --query-embeddings FILE. Usage: {Usage}");
         }
-        if (queryFile is not null && (arguments.Has("run") || arguments.Has("checkpoint") || arguments.Has("device")))
+        if (queryFile is not null && (arguments.Has("run") || arguments.Has("checkpoint") || arguments.Has("device") || arguments.Has("onnx")))
         {
-            throw new CommandLineException("--run, --checkpoint and --device embed query images; --query-embeddings are embedded already.");
+            throw new CommandLineException("--run, --checkpoint, --device and --onnx embed query images; --query-embeddings are embedded already.");
+        }
+        if (arguments.Has("onnx") && (arguments.Has("run") || arguments.Has("checkpoint") || arguments.Has("device")))
+        {
+            throw new CommandLineException("--onnx embeds the query images with an exported model; --run, --checkpoint and --device name a run's model instead.");
         }
         var k = arguments.Int("k", 10, 1);
         IndexMetric? metric = arguments.Value("metric") is { } metricName ? IndexMetrics.Parse(metricName, "--metric") : null;
@@ -62,6 +67,10 @@ public static class SearchCommand
             {
                 queries = EmbeddingsFile.Read(Path.GetFullPath(queryFile));
             }
+            else if ((arguments.Value("onnx") ?? (arguments.Has("run") ? null : index.Metadata.GetValueOrDefault(EmbeddingsFile.OnnxModelKey))) is { } onnx)
+            {
+                queries = EmbedImages(onnx, queryImages!, arguments.Int("threads", 0, 1));
+            }
             else
             {
                 var run = arguments.Value("run") ?? (index.Metadata.TryGetValue(EmbeddingsFile.RunKey, out var recorded) ? recorded
@@ -79,7 +88,7 @@ public static class SearchCommand
             {
                 throw new CommandLineException($"{indexPath}: {e.Message}");
             }
-            output.WriteLine(Json(queries, matches).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            output.WriteLine(SearchResultsJson.Write(queries, matches).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             if (arguments.Value("figure") is { } figure)
             {
                 DrawFigure(Path.GetFullPath(figure), index, queries, matches, catalog, flags, model);
@@ -92,27 +101,24 @@ public static class SearchCommand
         return 0;
     }
 
-    private static JsonArray Json(EmbeddingSet queries, SearchMatch[][] matches)
+    /// <summary>Embeds the query images with an exported model, exactly as <c>nirhost embed --onnx MODEL --images</c> would.</summary>
+    private static EmbeddingSet EmbedImages(string onnx, IReadOnlyList<string> images, int threads)
     {
-        var result = new JsonArray();
-        for (var q = 0; q < matches.Length; q++)
+        var paths = images.Select(Path.GetFullPath).ToList();
+        foreach (var path in paths.Where(p => !File.Exists(p)))
         {
-            var entry = new JsonObject { ["query"] = queries.Paths?[q] ?? (JsonNode)q };
-            if (queries.Labels is not null)
-            {
-                entry["label"] = queries.Labels[q];
-            }
-            entry["matches"] = new JsonArray([.. matches[q].Select(m => (JsonNode)new JsonObject
-            {
-                ["rank"] = m.Rank,
-                ["row"] = m.Row,
-                ["path"] = m.Path,
-                ["label"] = m.Label,
-                ["distance"] = m.Distance,
-            })]);
-            result.Add(entry);
+            throw new CommandLineException($"--query {path}: no such image.");
         }
-        return result;
+        try
+        {
+            using var embedder = new OnnxEmbedder(onnx, threads);
+            return new EmbeddingSet(embedder.EmbedFiles(paths), embedder.Dimension, paths: paths);
+        }
+        catch (Exception e) when (e is FileNotFoundException or ArgumentException or InvalidDataException)
+        {
+            // The model or a query image: the message names which.
+            throw new CommandLineException(e.Message);
+        }
     }
 
     /// <summary>Embeds the query images exactly as <c>nirhost embed --images</c> would (through a list file of them).</summary>

@@ -79,20 +79,26 @@ public sealed class TrainedModel : IDisposable
         }
         var given = RunCommandLine.Parse(flags, saved.Arguments);
         var overridden = RunCommandLine.Parse(flags, overrides).Arguments.Values.Keys.ToHashSet(StringComparer.Ordinal);
-        var arguments = given.ArgumentList(flag => !overridden.Contains(flag) && flag is not ("pretrained_weights" or "resume")).ToList();
-        foreach (var pinned in new[] { "source_path", "save_path" })
+        // The run's own arguments (its dataset, to learn the size it evaluated at), and those kept under the overrides.
+        List<string> RunArguments(Func<string, bool> keep)
         {
-            // Defaults that depend on the working directory stay what the run used.
-            if (!overridden.Contains(pinned) && saved.Flags.TryGetValue(pinned, out var value))
+            var list = given.ArgumentList(flag => keep(flag) && flag is not ("pretrained_weights" or "resume")).ToList();
+            foreach (var pinned in new[] { "source_path", "save_path" })
             {
-                arguments.Add($"--{pinned}={value}");
+                // Defaults that depend on the working directory stay what the run used.
+                if (keep(pinned) && saved.Flags.TryGetValue(pinned, out var value))
+                {
+                    list.Add($"--{pinned}={value}");
+                }
             }
+            if (flags.TryGet("not_pretrained", out _) && !list.Contains("--not_pretrained"))
+            {
+                list.Add("--not_pretrained");
+            }
+            return list;
         }
-        if (flags.TryGet("not_pretrained", out _) && !arguments.Contains("--not_pretrained"))
-        {
-            arguments.Add("--not_pretrained");
-        }
-        var own = arguments.ToList();
+        var own = RunArguments(_ => true);
+        var arguments = RunArguments(flag => !overridden.Contains(flag));
         arguments.AddRange(overrides);
         var configuration = RunCommandLine.Parse(flags, arguments);
         var file = CheckpointFile(runFolder, checkpoint, configuration);

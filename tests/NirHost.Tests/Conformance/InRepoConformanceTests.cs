@@ -55,5 +55,7 @@ public sealed class InRepoConformanceTests
         Assert.Contains("is invariant to sample order", checks);
         Assert.Contains("train and test classes are disjoint", checks);
         Assert.Contains("convnet_normalize: embeddings have unit norm", checks);
+        Assert.Contains("resnet50_normalize: its export graph computes its eval forward", checks);
+        Assert.Contains("bninception: its export graph computes its eval forward", checks);
     }
 }

@@ -1,5 +1,6 @@
 using NirHost.Abstractions;
-using NirHost.Plugins.Datasets.Images;
+using NirHost.Imaging;
+using NirHost.Plugins.Datasets;
 using NirHost.Tests.Support;
 using SkiaSharp;
 
@@ -70,7 +71,7 @@ public sealed class ImagePipelineTests : IDisposable
         var path = Path.Combine(_folder.Path, "photo.jpg");
         FakeImageTrees.WriteImage(path, 500, 375, seed: 11);
         var norm = InputContract.ImageNet;
-        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, 64), norm);
+        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, 64), norm.ToImageInput());
 
         // Reference: decode every pixel and resample the same plan from full resolution.
         using var full = SKBitmap.Decode(path);
@@ -100,7 +101,7 @@ public sealed class ImagePipelineTests : IDisposable
         var path = Path.Combine(_folder.Path, "photo.png");
         FakeImageTrees.WriteImage(path, 60, 60, seed: 5, SKEncodedImageFormat.Png);
         var transform = new ImageTransform(Augmentation.Red, 32);
-        var pipeline = new ImagePipeline(transform, InputContract.ImageNet);
+        var pipeline = new ImagePipeline(transform, InputContract.ImageNet.ToImageInput());
         var seed = Enumerable.Range(0, 100).First(s => transform.Plan(60, 60, new Random(s)).Flip);
         var unflippedSeed = Enumerable.Range(0, 100).First(s =>
             !transform.Plan(60, 60, new Random(s)).Flip && transform.Plan(60, 60, new Random(s)).X == transform.Plan(60, 60, new Random(seed)).X
@@ -112,7 +113,7 @@ public sealed class ImagePipelineTests : IDisposable
             Assert.Equal(straight[5 * 32 + x], flipped[5 * 32 + 31 - x]);
         }
 
-        var bgr = Load(new ImagePipeline(transform, InputContract.BnInception), path, null);
+        var bgr = Load(new ImagePipeline(transform, InputContract.BnInception.ToImageInput()), path, null);
         var rgb = Load(pipeline, path, null);
         var red = Pixel(rgb, 32, 10, 10, InputContract.ImageNet)[0];
         // BN-Inception: channel 2 holds red as (v/255 - 0.502) / 0.0039, about v - 128.
@@ -124,13 +125,13 @@ public sealed class ImagePipelineTests : IDisposable
     {
         var gray = Path.Combine(_folder.Path, "gray.jpg");
         FakeImageTrees.WriteImage(gray, 40, 40, seed: 2, gray: true);
-        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, 16), InputContract.ImageNet);
+        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Base, 16), InputContract.ImageNet.ToImageInput());
         var pixel = Pixel(Load(pipeline, gray, null), 16, 8, 8, InputContract.ImageNet);
         Assert.Equal(pixel[0], pixel[1], 1);
         Assert.Equal(pixel[0], pixel[2], 1);
 
         var cmyk = Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "cmyk.jpg");
-        var values = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 16), InputContract.ImageNet), cmyk, null);
+        var values = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 16), InputContract.ImageNet.ToImageInput()), cmyk, null);
         // Pillow reads (0, 255, 255) on the left and (191, 0, 191) on the right.
         var left = Pixel(values, 16, 1, 8, InputContract.ImageNet);
         var right = Pixel(values, 16, 14, 8, InputContract.ImageNet);
@@ -144,7 +145,7 @@ public sealed class ImagePipelineTests : IDisposable
         var path = Path.Combine(_folder.Path, "photo.jpg");
         FakeImageTrees.WriteImage(path, 80, 60, seed: 9);
         var norm = InputContract.ImageNet;
-        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Adv, 24), norm);
+        var pipeline = new ImagePipeline(new ImageTransform(Augmentation.Adv, 24), norm.ToImageInput());
         var grays = 0;
         for (var seed = 0; seed < 30; seed++)
         {
@@ -163,8 +164,8 @@ public sealed class ImagePipelineTests : IDisposable
         var path = Path.Combine(_folder.Path, "photo.png");
         FakeImageTrees.WriteImage(path, 60, 50, seed: 4, SKEncodedImageFormat.Png);
         var gray = new InputContract(0, 1, [0.5f], [0.25f]);
-        var rgb = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 24), InputContract.ImageNet), path, null);
-        var one = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 24), gray), path, null);
+        var rgb = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 24), InputContract.ImageNet.ToImageInput()), path, null);
+        var one = Load(new ImagePipeline(new ImageTransform(Augmentation.Base, 24), gray.ToImageInput()), path, null);
         Assert.Equal(24 * 24, one.Length);
         foreach (var (x, y) in new[] { (0, 0), (5, 17), (23, 23), (12, 3) })
         {
@@ -177,7 +178,7 @@ public sealed class ImagePipelineTests : IDisposable
         }
 
         // --augmentation none: a training source changes nothing, the evaluation crop is what trains.
-        var none = new ImagePipeline(new ImageTransform(Augmentation.None, 24), InputContract.ImageNet);
+        var none = new ImagePipeline(new ImageTransform(Augmentation.None, 24), InputContract.ImageNet.ToImageInput());
         var evaluation = Load(none, path, null);
         Assert.Equal(rgb, evaluation);
         for (var seed = 0; seed < 10; seed++)
@@ -190,7 +191,7 @@ public sealed class ImagePipelineTests : IDisposable
     public void A_declared_input_size_other_than_the_crop_is_refused()
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            new ImagePipeline(new ImageTransform(Augmentation.Base, 224), new InputContract(96, 3, InputContract.ImageNet.Mean, InputContract.ImageNet.Std)));
+            new ImagePipeline(new ImageTransform(Augmentation.Base, 224), new InputContract(96, 3, InputContract.ImageNet.Mean, InputContract.ImageNet.Std).ToImageInput()));
         Assert.Contains("--crop_size 96", error.Message);
     }
 }

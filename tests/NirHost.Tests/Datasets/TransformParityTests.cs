@@ -1,5 +1,6 @@
 using NirHost.Abstractions;
-using NirHost.Plugins.Datasets.Images;
+using NirHost.Imaging;
+using NirHost.Plugins.Datasets;
 using NirHost.Tests.Support;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -64,7 +65,7 @@ public sealed class TransformParityTests(ITestOutputHelper output)
     {
         using var fixture = ReferenceFixtures.Load(entry, folder);
         var path = Path.Combine(folder, fixture.Get<string>("image"));
-        var pipeline = new ImagePipeline(Evaluation, Pixels);
+        var pipeline = new ImagePipeline(Evaluation, Pixels.ToImageInput());
         var result = new List<(string, (double, double), (double, double))>();
         foreach (var (name, planFor) in Plans(fixture))
         {
@@ -82,10 +83,10 @@ public sealed class TransformParityTests(ITestOutputHelper output)
         using var fixture = ReferenceFixtures.Load(entry, Folder);
         var path = Path.Combine(Folder, fixture.Get<string>("image"));
         var evaluation = Plans(fixture)[0].PlanFor;
-        var exact = Load(new ImagePipeline(Evaluation, Pixels), path, evaluation, reducedScale: false);
-        var fast = Load(new ImagePipeline(Evaluation, Pixels), path, evaluation, reducedScale: true);
-        Assert.Equal(exact, LoadEvaluation(new ImagePipeline(Evaluation, Pixels), path));
-        Assert.Equal(fast, LoadEvaluation(new ImagePipeline(Evaluation, Pixels, fastEvaluationDecoding: true), path));
+        var exact = Load(new ImagePipeline(Evaluation, Pixels.ToImageInput()), path, evaluation, reducedScale: false);
+        var fast = Load(new ImagePipeline(Evaluation, Pixels.ToImageInput()), path, evaluation, reducedScale: true);
+        Assert.Equal(exact, LoadEvaluation(new ImagePipeline(Evaluation, Pixels.ToImageInput()), path));
+        Assert.Equal(fast, LoadEvaluation(new ImagePipeline(Evaluation, Pixels.ToImageInput(), fastEvaluationDecoding: true), path));
 
         // The reason for the default: on the 2400 px image libjpeg's 1/8 scale moves the evaluation input further than
         // re-encoding the JPEG at quality 95 does (Pillow's own measurement, in the manifest).
@@ -101,14 +102,14 @@ public sealed class TransformParityTests(ITestOutputHelper output)
         using var fixture = ReferenceFixtures.Load("rgb", Folder);
         var path = Path.Combine(Folder, fixture.Get<string>("image"));
         using var pixels = ExpectedPixels(fixture, "eval");
-        using var ours = tensor(LoadEvaluation(new ImagePipeline(Evaluation, Pixels), path)).view(3, 224, 224);
+        using var ours = tensor(LoadEvaluation(new ImagePipeline(Evaluation, Pixels.ToImageInput()), path)).view(3, 224, 224);
         // Pixels Pillow and NirHost round alike; most of them.
         using var same = (ours - pixels).abs().lt(0.5 / 255);
         Assert.True(same.to(float32).mean().item<float>() > 0.5f);
         foreach (var (key, contract) in new[] { ("expect.eval_imagenet", InputContract.ImageNet), ("expect.eval_bninception", InputContract.BnInception) })
         {
             using var expected = fixture[key].to(float32);
-            using var normalised = tensor(LoadEvaluation(new ImagePipeline(Evaluation, contract), path)).view(3, 224, 224);
+            using var normalised = tensor(LoadEvaluation(new ImagePipeline(Evaluation, contract.ToImageInput()), path)).view(3, 224, 224);
             // The mask is in RGB order; BN-Inception's input is BGR.
             using var mask = contract.ColourOrder == ColourOrder.Bgr ? same.flip(0) : same.alias();
             var scale = expected.abs().max().item<float>();

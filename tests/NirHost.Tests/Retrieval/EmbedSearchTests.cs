@@ -71,7 +71,8 @@ public sealed class TrainedRunFixture : IDisposable
     public void Dispose() => Folder.Dispose();
 }
 
-public sealed class EmbedSearchTests(TrainedRunFixture run) : IClassFixture<TrainedRunFixture>
+[Collection(TrainedRunCollection.Name)]
+public sealed class EmbedSearchTests(TrainedRunFixture run)
 {
     [Fact]
     public void Embedding_the_test_split_gives_the_trainers_last_test_embeddings_and_metrics()

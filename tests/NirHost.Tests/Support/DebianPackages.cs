@@ -10,11 +10,19 @@ public static class DebianPackages
     private static readonly object Gate = new();
 
     /// <summary>Makes sure <paramref name="command"/> is on the PATH, installing <paramref name="packages"/> when it is not.</summary>
-    public static void Ensure(string command, params string[] packages)
+    public static void Ensure(string command, params string[] packages) => Ensure(() => OnPath(command), command, packages);
+
+    /// <summary>Makes sure Debian's own Python (<c>/usr/bin/python3</c>, not a pyenv one on the PATH) imports <paramref name="module"/>.</summary>
+    public static void EnsurePythonModule(string module, params string[] packages) =>
+        Ensure(() => File.Exists("/usr/bin/python3")
+            && DotnetCli.ExecProgram("/usr/bin/python3", Path.GetTempPath(), null, TimeSpan.FromMinutes(1), ["-c", $"import {module}"]).ExitCode == 0,
+            $"python module {module}", packages);
+
+    private static void Ensure(Func<bool> present, string command, string[] packages)
     {
         lock (Gate)
         {
-            if (OnPath(command))
+            if (present())
             {
                 return;
             }
@@ -28,7 +36,7 @@ public static class DebianPackages
                 Assert.True(update.ExitCode == 0, $"apt-get update failed:\n{update.Output}\n{update.Error}");
                 install = AptGet(environment, ["install", "-y", "--no-install-recommends", .. packages]);
             }
-            Assert.True(install.ExitCode == 0 && OnPath(command),
+            Assert.True(install.ExitCode == 0 && present(),
                 $"installing {string.Join(", ", packages)} for '{command}' failed:\n{install.Output}\n{install.Error}");
         }
     }

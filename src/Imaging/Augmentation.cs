@@ -1,4 +1,4 @@
-namespace NirHost.Plugins.Datasets.Images;
+namespace NirHost.Imaging;
 
 /// <summary>The original's <c>--augmentation</c> variants of the training transform.</summary>
 internal enum Augmentation

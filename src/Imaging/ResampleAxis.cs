@@ -1,4 +1,4 @@
-namespace NirHost.Plugins.Datasets.Images;
+namespace NirHost.Imaging;
 
 /// <summary>
 /// Where the output samples of one image axis fall in the source: output pixel i is sample <c>Skip + i</c> of a resampling

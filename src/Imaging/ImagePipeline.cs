@@ -1,14 +1,13 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using NirHost.Abstractions;
 
-namespace NirHost.Plugins.Datasets.Images;
+namespace NirHost.Imaging;
 
 /// <summary>
 /// One image file to one normalised [C, S, S] float tensor slice: decode (only what is needed), resample
 /// with Pillow's bilinear filter in two separable passes in its 8-bit fixed point, as a PIL image would be, apply the
-/// pixel-wise augmentations, then normalise for the architecture's <see cref="InputContract"/> while writing planar
+/// pixel-wise augmentations, then normalise for the network's <see cref="ImageInput"/> while writing planar
 /// channels (one gray channel, as PIL's <c>convert("L")</c>, for a one-channel architecture). Thread-safe; each
 /// thread keeps its own scratch buffers.
 /// </summary>
@@ -29,7 +28,7 @@ internal sealed class ImagePipeline
     /// fixtures it moves evaluation pixels further from the original's (Pillow decodes at full size) than re-encoding the JPEG at
     /// quality 95 does (README, "Image decoding").
     /// </param>
-    public ImagePipeline(ImageTransform transform, InputContract input, bool fastEvaluationDecoding = false)
+    public ImagePipeline(ImageTransform transform, ImageInput input, bool fastEvaluationDecoding = false)
     {
         _fastEvaluationDecoding = fastEvaluationDecoding;
         if (input.Size > 0 && input.Size != transform.OutputSize)
@@ -44,7 +43,7 @@ internal sealed class ImagePipeline
         _shift = [.. Enumerable.Range(0, input.Channels).Select(input.PixelShift)];
     }
 
-    public InputContract Input { get; }
+    public ImageInput Input { get; }
 
     public int OutputSize => _transform.OutputSize;
 
@@ -61,6 +60,21 @@ internal sealed class ImagePipeline
     public void Load(string path, Func<int, int, TransformPlan> planFor, bool reducedScale, Span<float> output)
     {
         using var image = EncodedImage.Open(path);
+        Load(image, path, planFor, reducedScale, output);
+    }
+
+    /// <summary>
+    /// An evaluation image from an encoded file's bytes (an upload, say); <paramref name="name"/> names it in errors.
+    /// The same pixels as <see cref="Load(string, Random?, Span{float})"/> on a file holding those bytes.
+    /// </summary>
+    public void LoadEvaluation(byte[] encoded, string name, Span<float> output)
+    {
+        using var image = EncodedImage.FromBytes(encoded, name);
+        Load(image, name, (width, height) => _transform.Plan(width, height, random: null), reducedScale: _fastEvaluationDecoding, output);
+    }
+
+    private void Load(EncodedImage image, string path, Func<int, int, TransformPlan> planFor, bool reducedScale, Span<float> output)
+    {
         var plan = planFor(image.Codec.Info.Width, image.Codec.Info.Height);
         var decoded = t_decoded ??= new byte[1 << 20];
         var region = ImageDecoder.Decode(image.Codec, plan, reducedScale, path, ref decoded);

@@ -1,4 +1,4 @@
-namespace NirHost.Plugins.Datasets.Images;
+namespace NirHost.Imaging;
 
 /// <summary>What to do with one image: where to sample it and which pixel-wise augmentations follow.</summary>
 internal readonly record struct TransformPlan(ResampleAxis X, ResampleAxis Y, bool Flip, bool Grayscale, ColorJitter? Jitter);

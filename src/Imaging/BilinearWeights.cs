@@ -1,4 +1,4 @@
-namespace NirHost.Plugins.Datasets.Images;
+namespace NirHost.Imaging;
 
 /// <summary>
 /// Per-output-pixel taps of Pillow's bilinear (triangle) filter in its 8-bit fixed point: when shrinking, the filter widens

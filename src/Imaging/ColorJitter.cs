@@ -1,4 +1,4 @@
-namespace NirHost.Plugins.Datasets.Images;
+namespace NirHost.Imaging;
 
 /// <summary>
 /// torchvision's ColorJitter(0.2, 0.2, 0.2, 0.2) on an interleaved RGB image with values in [0, 255]:

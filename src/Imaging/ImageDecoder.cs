@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using SkiaSharp;
 
-namespace NirHost.Plugins.Datasets.Images;
+namespace NirHost.Imaging;
 
 /// <summary>
 /// Decodes images with SkiaSharp into interleaved RGBA bytes, grayscale and CMYK images included (Skia
@@ -163,6 +163,23 @@ internal sealed class EncodedImage : IDisposable
         {
             data.Dispose();
             throw new InvalidDataException($"Cannot decode image {path}: not an image format SkiaSharp reads, or a corrupt header.");
+        }
+        return new EncodedImage(data, codec);
+    }
+
+    /// <summary>Encoded bytes held in memory; <paramref name="name"/> names the image in errors.</summary>
+    public static EncodedImage FromBytes(byte[] encoded, string name)
+    {
+        if (encoded.Length == 0)
+        {
+            throw new InvalidDataException($"Cannot read image {name}: it is empty.");
+        }
+        var data = SKData.CreateCopy(encoded);
+        var codec = SKCodec.Create(data);
+        if (codec is null)
+        {
+            data.Dispose();
+            throw new InvalidDataException($"Cannot decode image {name}: not an image format SkiaSharp reads, or a corrupt header.");
         }
         return new EncodedImage(data, codec);
     }
