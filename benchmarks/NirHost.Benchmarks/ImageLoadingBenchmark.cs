@@ -47,7 +47,7 @@ public class ImageLoadingBenchmark
     }
 
     /// <summary>Smooth shapes plus sensor-like noise, so the JPEGs are about as large as the benchmarks' photos (~50 KB).</summary>
-    private static void WritePhotoLikeJpeg(string path, int seed)
+    internal static void WritePhotoLikeJpeg(string path, int seed)
     {
         var random = new Random(seed);
         using var bitmap = new SKBitmap(new SKImageInfo(500, 375, SKColorType.Rgba8888, SKAlphaType.Opaque));

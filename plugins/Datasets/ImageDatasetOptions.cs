@@ -3,10 +3,11 @@ using NirHost.Abstractions;
 namespace NirHost.Plugins.Datasets;
 
 /// <summary>
-/// Flags of the image-folder benchmarks (cub200, cars196, online_products) beyond the host's data flags
-/// (<see cref="DataSettings"/>).
+/// Flags of the image-folder benchmarks (cub200, cars196, online_products, inshop) beyond the host's data flags
+/// (<see cref="DataSettings"/>). Not sealed: a dataset with flags of its own (<see cref="FolderDatasetOptions"/>)
+/// extends it, so that the image flags stay one declaration.
 /// </summary>
-public sealed class ImageDatasetOptions
+public class ImageDatasetOptions
 {
     [Flag("skip_unreadable_images", Help = "Leave out images that cannot be read or decoded (reporting how many) instead of stopping with an error.")]
     public bool SkipUnreadableImages { get; set; }

@@ -19,20 +19,28 @@ internal static class AveragePrecision
     public static double Original(IEvaluationData data, bool cosine, int depth, bool perClassSize)
     {
         var labels = data.Labels;
-        var sizes = data.ClassSizes;
+        // Searched against a gallery, a query's class frequency is the gallery's count of it: there is no query among
+        // the ranked samples to count, and no padded place reads as a hit.
+        var queryGallery = data.IsQueryGallery;
+        var sizes = queryGallery ? data.RelevantCounts : data.ClassSizes;
         var n = labels.Count;
-        var available = n - 1;
+        var available = data.RankedCount;
         var searched = Math.Min(perClassSize ? sizes.Max() : depth, available);
-        var ranks = data.SameClassRanks(searched, cosine);
+        var ranks = searched > 0 ? data.SameClassRanks(searched, cosine) : null;
         var padLabel = labels[n - 1];
         var total = 0.0;
         for (var q = 0; q < n; q++)
         {
             var size = sizes[labels[q]];
+            if (size == 0)
+            {
+                // A query whose class the gallery lacks finds nothing: a miss.
+                continue;
+            }
             var cutoff = perClassSize ? size : depth;
             var hits = 0;
             var sum = 0.0;
-            foreach (var rank in ranks.Of(q))
+            foreach (var rank in ranks!.Of(q))
             {
                 if (rank > cutoff)
                 {
@@ -41,7 +49,7 @@ internal static class AveragePrecision
                 hits++;
                 sum += (double)hits / rank;
             }
-            if (!perClassSize && cutoff > available && labels[q] == padLabel)
+            if (!queryGallery && !perClassSize && cutoff > available && labels[q] == padLabel)
             {
                 for (var rank = available + 1; rank <= cutoff; rank++)
                 {
@@ -55,29 +63,37 @@ internal static class AveragePrecision
     }
 
     /// <summary>
-    /// pytorch-metric-learning's <c>mean_average_precision_at_r</c> and <c>r_precision</c> with the embeddings as
-    /// their own reference set: R is the number of other samples of the query's class, samples alone in their
-    /// class are left out, and the mean runs over samples (not classes). NaN when every sample is alone.
+    /// pytorch-metric-learning's <c>mean_average_precision_at_r</c> and <c>r_precision</c>: R is the number of relevant
+    /// samples in the query's ranking (<see cref="IEvaluationData.RelevantCounts"/>). With the embeddings as their own
+    /// reference set, R is the number of other samples of the query's class, and samples alone in their class are left
+    /// out (NaN when every sample is alone). Against a separate gallery, a query whose class the gallery lacks counts as
+    /// a miss (0 on both). The mean runs over samples, not classes.
     /// </summary>
     public static (double MapAtR, double RPrecision) AtR(IEvaluationData data, bool cosine)
     {
         var labels = data.Labels;
-        var sizes = data.ClassSizes;
+        var relevant = data.RelevantCounts;
         var n = labels.Count;
-        var ranks = data.SameClassRanks(Math.Min(sizes.Max(), n - 1), cosine);
+        // The depth the evaluator prepared (up to the largest class), so that the ranks are not cut again.
+        var depth = Math.Min(data.IsQueryGallery ? relevant.Max() : data.ClassSizes.Max(), data.RankedCount);
+        var ranks = depth > 0 ? data.SameClassRanks(depth, cosine) : null;
         var map = 0.0;
         var precision = 0.0;
         var queries = 0;
         for (var q = 0; q < n; q++)
         {
-            var r = sizes[labels[q]] - 1;
+            var r = relevant[labels[q]];
             if (r == 0)
             {
+                if (data.IsQueryGallery)
+                {
+                    queries++;
+                }
                 continue;
             }
             var hits = 0;
             var sum = 0.0;
-            foreach (var rank in ranks.Of(q))
+            foreach (var rank in ranks!.Of(q))
             {
                 if (rank > r)
                 {

@@ -50,6 +50,6 @@ public abstract class OriginalMapMetric : IMetric
     {
         MapDepth.ClassSize => AveragePrecision.Original(data, _cosine, depth: 0, perClassSize: true),
         MapDepth.Thousand => AveragePrecision.Original(data, _cosine, depth: 1000, perClassSize: false),
-        _ => AveragePrecision.Original(data, _cosine, depth: Math.Min(FaissLimit, data.Labels.Count), perClassSize: false),
+        _ => AveragePrecision.Original(data, _cosine, depth: Math.Min(FaissLimit, data.IsQueryGallery ? data.RankedCount : data.Labels.Count), perClassSize: false),
     };
 }

@@ -54,6 +54,21 @@ public sealed record DatasetSplits(IDataSplit Training, IDataSplit Testing, IDat
 {
     /// <summary>Present with <c>--use_tv_split</c>.</summary>
     public IDataSplit? Validation { get; init; }
+
+    /// <summary>
+    /// Queries of a dataset evaluated as retrieval is used (In-Shop's query split): each is searched against
+    /// <see cref="Gallery"/>, never against the other queries. Set together with <see cref="Gallery"/>; their labels are
+    /// numbered alike (the same class has the same label in both), and <see cref="Testing"/> then holds both (query
+    /// samples first), for tools that know no query/gallery evaluation. The trainer's test evaluation becomes the
+    /// queries searched against the gallery.
+    /// </summary>
+    public IDataSplit? Query { get; init; }
+
+    /// <summary>What <see cref="Query"/> samples are searched against; see there.</summary>
+    public IDataSplit? Gallery { get; init; }
+
+    /// <summary>True when the dataset provides <see cref="Query"/> and <see cref="Gallery"/>.</summary>
+    public bool HasQueryGallery => Query is not null && Gallery is not null;
 }
 
 /// <summary>A dataset component: reads or generates its data and splits it.</summary>

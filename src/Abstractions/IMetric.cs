@@ -17,13 +17,34 @@ public interface IEvaluationData
     int NumClasses { get; }
 
     /// <summary>
-    /// Labels of each sample's <paramref name="k"/> nearest neighbours, the sample itself excluded,
-    /// nearest first: [N, k]. Euclidean distance, or cosine similarity when <paramref name="cosine"/> is set.
+    /// Labels of each sample's <paramref name="k"/> nearest neighbours, the sample itself excluded (or, with
+    /// <see cref="IsQueryGallery"/>, its nearest gallery samples), nearest first: [N, k]. Euclidean distance, or cosine similarity when <paramref name="cosine"/> is set.
     /// </summary>
     int[,] NearestNeighbourLabels(int k, bool cosine);
 
     /// <summary>Number of samples of each class.</summary>
     IReadOnlyList<int> ClassSizes => throw new NotSupportedException("This evaluation data has no class sizes.");
+
+    /// <summary>
+    /// How many samples each sample's neighbour ranking holds: the other samples of the split (N - 1), or with
+    /// a separate gallery (<see cref="IsQueryGallery"/>) the gallery's size.
+    /// </summary>
+    int RankedCount => Labels.Count - 1;
+
+    /// <summary>
+    /// For each class c, how many samples of class c the ranking of a sample of class c holds: ClassSizes[c] - 1 when
+    /// the split is searched against itself (the sample is not its own neighbour), the gallery's count of c with a
+    /// separate gallery (0 where the gallery lacks the class). Metrics that divide by the relevant count (R of MAP@R)
+    /// read this rather than <see cref="ClassSizes"/>.
+    /// </summary>
+    IReadOnlyList<int> RelevantCounts => [.. ClassSizes.Select(size => size - 1)];
+
+    /// <summary>
+    /// True when the samples (the queries) are searched against a separate gallery: neighbours, same-class ranks,
+    /// <see cref="RankedCount"/> and <see cref="RelevantCounts"/> refer to the gallery, and nothing is dropped as "the
+    /// sample itself". Everything else (embeddings, labels, class sizes, clustering) describes the queries.
+    /// </summary>
+    bool IsQueryGallery => false;
 
     /// <summary>
     /// Where each sample's own class appears in its neighbour ranking (the sample itself excluded), up to

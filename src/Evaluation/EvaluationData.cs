@@ -105,19 +105,7 @@ public sealed class EvaluationData : IEvaluationData, IDisposable
         }
     }
 
-    public int[,] NearestNeighbourLabels(int k, bool cosine)
-    {
-        var indices = NearestNeighbourIndices(k, cosine);
-        var labels = new int[Count, k];
-        for (var i = 0; i < Count; i++)
-        {
-            for (var j = 0; j < k; j++)
-            {
-                labels[i, j] = _labels[indices[i, j]];
-            }
-        }
-        return labels;
-    }
+    public int[,] NearestNeighbourLabels(int k, bool cosine) => NeighbourTables.Labels(NearestNeighbourIndices(k, cosine), _labels);
 
     /// <summary>Indices of each sample's k nearest neighbours, nearest first, the sample excluded: [N, k].</summary>
     public int[,] NearestNeighbourIndices(int k, bool cosine)
@@ -128,19 +116,7 @@ public sealed class EvaluationData : IEvaluationData, IDisposable
             Search(k, 0, cosine);
             cached = _nearest[cosine];
         }
-        if (cached.GetLength(1) == k)
-        {
-            return cached;
-        }
-        var prefix = new int[Count, k];
-        for (var i = 0; i < Count; i++)
-        {
-            for (var j = 0; j < k; j++)
-            {
-                prefix[i, j] = cached[i, j];
-            }
-        }
-        return prefix;
+        return NeighbourTables.Prefix(cached, k);
     }
 
     public SameClassRanks SameClassRanks(int depth, bool cosine)
@@ -151,24 +127,7 @@ public sealed class EvaluationData : IEvaluationData, IDisposable
             Search(0, depth, cosine);
             cached = _ranks[cosine];
         }
-        if (cached.Depth == depth)
-        {
-            return cached;
-        }
-        var offsets = new int[Count + 1];
-        var ranks = new List<int>();
-        for (var i = 0; i < Count; i++)
-        {
-            foreach (var rank in cached.Of(i))
-            {
-                if (rank <= depth)
-                {
-                    ranks.Add(rank);
-                }
-            }
-            offsets[i + 1] = ranks.Count;
-        }
-        return new SameClassRanks(depth, offsets, [.. ranks]);
+        return NeighbourTables.Truncate(cached, depth, Count);
     }
 
     public Clustering Clustering(bool cosine)

@@ -74,6 +74,51 @@ public sealed class Evaluator(IReadOnlyList<IMetric> metrics, IReadOnlyList<stri
         return results;
     }
 
+    /// <summary>The metrics of queries searched against a gallery (<see cref="QueryGalleryEvaluationData"/>).</summary>
+    public Dictionary<string, double> Compute(QueryGalleryEvaluationData data, EvaluationNeeds? extraNeeds = null)
+    {
+        data.Prepare(extraNeeds is null ? Needs : Needs.Union(extraNeeds));
+        var results = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var metric in Metrics)
+        {
+            results[metric.Name] = metric.Compute(data);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Embeds a dataset's <paramref name="query"/> and <paramref name="gallery"/> splits (labels numbered alike, as
+    /// <see cref="DatasetSplits.Query"/> says) and scores the queries against the gallery, per evaluated output.
+    /// </summary>
+    /// <param name="extraNeeds">What <paramref name="inspect"/> reads besides the metrics, searched in the same pass.</param>
+    /// <param name="inspect">Called with the last evaluated output's data after the metrics (the retrieval figure).</param>
+    public Dictionary<string, double> EvaluateQueryGallery(Architecture model, IDataSplit query, IDataSplit gallery, int batchSize, Device device,
+        Action<int, int>? progress = null, EvaluationNeeds? extraNeeds = null, Action<QueryGalleryEvaluationData>? inspect = null)
+    {
+        var pooled = Needs.PooledFeatures || Evaltypes.Contains(AvgFeatures);
+        var total = query.Count + gallery.Count;
+        using var queries = Embed(model, query, batchSize, device, progress is null ? null : (done, _) => progress(done, total), pooled);
+        using var galleryData = Embed(model, gallery, batchSize, device, progress is null ? null : (done, _) => progress(query.Count + done, total), pooled);
+        var queryLabels = query.Labels.Select(label => (long)label).ToArray();
+        var galleryLabels = gallery.Labels.Select(label => (long)label).ToArray();
+        var results = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var evaltype in Evaltypes)
+        {
+            var features = evaltype == AvgFeatures;
+            using var data = new QueryGalleryEvaluationData(features ? queries.PooledFeatures! : queries.Embeddings, queryLabels,
+                features ? galleryData.PooledFeatures! : galleryData.Embeddings, galleryLabels, queries.PooledFeatures);
+            foreach (var (name, value) in Compute(data, extraNeeds))
+            {
+                results[Key(evaltype, name)] = value;
+            }
+            if (evaltype == Evaltypes[^1])
+            {
+                inspect?.Invoke(data);
+            }
+        }
+        return results;
+    }
+
     public static EvaluationData Embed(Architecture model, IDataSplit split, int batchSize, Device device, Action<int, int>? progress = null,
         bool pooledFeatures = false)
     {

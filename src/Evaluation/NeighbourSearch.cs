@@ -189,7 +189,7 @@ public static class NeighbourSearch
                     throw;
                 }
             });
-            return new Result(_nearestIndices, _rankLists is null ? null : Flatten(_rankLists, _depth));
+            return new Result(_nearestIndices, _rankLists is null ? null : NeighbourTables.Flatten(_rankLists, _depth));
         }
 
         /// <returns>False if another thread failed meanwhile.</returns>
@@ -699,21 +699,6 @@ public static class NeighbourSearch
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
-
-    private static SameClassRanks Flatten(int[][] rankLists, int depth)
-    {
-        var offsets = new int[rankLists.Length + 1];
-        for (var i = 0; i < rankLists.Length; i++)
-        {
-            offsets[i + 1] = offsets[i] + rankLists[i].Length;
-        }
-        var flat = new int[offsets[^1]];
-        for (var i = 0; i < rankLists.Length; i++)
-        {
-            rankLists[i].CopyTo(flat, offsets[i]);
-        }
-        return new SameClassRanks(depth, offsets, flat);
-    }
 
     /// <summary>A chunk of key storage: <see cref="ChunkPool.Size"/> keys of a slab from <paramref name="Offset"/>.</summary>
     private readonly record struct Chunk(ulong[] Slab, int Offset);

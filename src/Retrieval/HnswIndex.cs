@@ -12,6 +12,9 @@ public sealed unsafe class HnswIndex : INeighbourIndex
 {
     private IntPtr _index;
 
+    /// <summary>Queries searched at once; USearch holds one search context for each, set up by <see cref="UseSearchThreads"/>.</summary>
+    private int _searchThreads = 1;
+
     private HnswIndex(IntPtr index, int count, int dimension, IndexMetric metric)
     {
         _index = index;
@@ -79,6 +82,7 @@ public sealed unsafe class HnswIndex : INeighbourIndex
                     }
                 });
             }
+            built.UseSearchThreads(threads);
             return built;
         }
         catch
@@ -113,6 +117,7 @@ public sealed unsafe class HnswIndex : INeighbourIndex
             }
             // Loading restores the build's expansion; the caller's choice applies to this session.
             loaded.ExpansionSearch = expansionSearch;
+            loaded.UseSearchThreads(Environment.ProcessorCount);
             return loaded;
         }
         catch
@@ -124,6 +129,19 @@ public sealed unsafe class HnswIndex : INeighbourIndex
         {
             NativeMemory.Free(buffer);
         }
+    }
+
+    /// <summary>
+    /// Sets up one search context per thread: USearch refuses a search from more threads than it has contexts for, and a
+    /// loaded graph has none reserved.
+    /// </summary>
+    private void UseSearchThreads(int threads)
+    {
+        UsearchNative.Reserve(Handle, (nuint)Count, out var error);
+        UsearchNative.Check(error, "reserving search contexts");
+        UsearchNative.ChangeThreadsSearch(Handle, (nuint)threads, out error);
+        UsearchNative.Check(error, "setting the search threads");
+        _searchThreads = threads;
     }
 
     /// <summary>The graph's serialised length in bytes.</summary>
@@ -175,7 +193,7 @@ public sealed unsafe class HnswIndex : INeighbourIndex
         fixed (float* all = queries)
         {
             var start = (IntPtr)all;
-            Parallel.For(0, queryCount, q =>
+            Parallel.For(0, queryCount, new ParallelOptions { MaxDegreeOfParallelism = _searchThreads }, q =>
             {
                 var keys = new ulong[k];
                 var distances = new float[k];

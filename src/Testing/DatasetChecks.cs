@@ -45,6 +45,20 @@ internal static class DatasetChecks
                 return $"{split.Count} samples, {split.NumClasses} classes";
             });
         }
+        if (splits.Query is not null || splits.Gallery is not null)
+        {
+            checks.Run("query and gallery come together and number their classes alike", () =>
+            {
+                CheckFailure.Unless(splits.Query is not null && splits.Gallery is not null, "only one of Query and Gallery is set");
+                var (query, gallery) = (splits.Query!, splits.Gallery!);
+                CheckFailure.Unless(query.Count > 0 && gallery.Count > 0, $"{query.Count} queries, {gallery.Count} gallery samples");
+                CheckFailure.Unless(query.Labels.All(l => l >= 0 && l < query.NumClasses) && gallery.Labels.All(l => l >= 0 && l < gallery.NumClasses),
+                    "a label outside 0..classes-1");
+                CheckFailure.Unless(query.ClassNames is null || gallery.ClassNames is null || query.ClassNames.SequenceEqual(gallery.ClassNames, StringComparer.Ordinal),
+                    "the query and gallery class names differ, so a label means a different class in each");
+                return $"{query.Count} queries, {gallery.Count} gallery samples";
+            });
+        }
         foreach (var (split, augmentation) in new[] { (splits.Training, (Random?)new Random(0)), (splits.Testing, null) })
         {
             checks.Run($"split '{split.Name}' loads a float32 [B, C, H, W] batch{(augmentation is null ? "" : " with augmentation")}", () =>

@@ -17,7 +17,7 @@ namespace NirHost.Host.Commands;
 /// </summary>
 public static class EmbedCommand
 {
-    public const string Usage = "nirhost embed RUN_FOLDER (--images DIR|LIST_FILE | --dataset NAME --split train|test|val) --out FILE " +
+    public const string Usage = "nirhost embed RUN_FOLDER (--images DIR|LIST_FILE | --dataset NAME --split train|test|val|query|gallery) --out FILE " +
         "[--checkpoint best|last|FILE] [--source_path DIR] [--device DEVICE] [--bs N] [--kernels N] [--skip_unreadable_images]";
 
     private static readonly Dictionary<string, FlagArity> Flags = new(StringComparer.Ordinal)
@@ -27,8 +27,22 @@ public static class EmbedCommand
         ["kernels"] = FlagArity.One, ["skip_unreadable_images"] = FlagArity.Switch,
     };
 
-    /// <summary>The splits <c>--split</c> names: the training images (with the evaluation transform), the test split, the validation split.</summary>
-    public static readonly string[] Splits = ["train", "test", "val"];
+    /// <summary>
+    /// The splits <c>--split</c> names: the training images (with the evaluation transform), the test split, the validation
+    /// split, and the query and gallery splits of a dataset that has them (inshop, a CSV with is_query/is_gallery).
+    /// </summary>
+    public static readonly string[] Splits = ["train", "test", "val", "query", "gallery"];
+
+    /// <summary>The split <paramref name="name"/> (one of <see cref="Splits"/>) of <paramref name="splits"/>, or an error saying why there is none.</summary>
+    public static IDataSplit Select(DatasetSplits splits, string name, string dataset) => name switch
+    {
+        "train" => splits.Evaluation,
+        "val" => splits.Validation ?? throw new CommandLineException(
+            $"--split val: --dataset {dataset} has a validation split only for a run trained with --use_tv_split."),
+        "query" => splits.Query ?? throw new CommandLineException($"--split query: --dataset {dataset} has no query and gallery splits."),
+        "gallery" => splits.Gallery ?? throw new CommandLineException($"--split gallery: --dataset {dataset} has no query and gallery splits."),
+        _ => splits.Testing,
+    };
 
     public static int Run(PluginCatalog catalog, FlagCatalog flags, IReadOnlyList<string> args, TextWriter output, IAnsiConsole progressConsole)
     {
@@ -77,13 +91,7 @@ public static class EmbedCommand
         }
 
         using var model = TrainedModel.Load(catalog, flags, arguments.Positional[0], arguments.Value("checkpoint"), overrides);
-        var data = split switch
-        {
-            null or "test" => model.Splits.Testing,
-            "train" => model.Splits.Evaluation,
-            _ => model.Splits.Validation ?? throw new CommandLineException(
-                $"--split val: --dataset {dataset} has a validation split only for a run trained with --use_tv_split."),
-        };
+        var data = split is null ? model.Splits.Testing : Select(model.Splits, split, dataset!);
         var source = images is not null ? $"images {Path.GetFullPath(images)}" : $"dataset {dataset} split {split}";
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {

@@ -192,13 +192,7 @@ public static class SearchCommand
             throw new CommandLineException("--figure needs the indexed images: the index names no image paths and no dataset split to read them from.");
         }
         model = TrainedModel.Load(catalog, flags, run, index.Metadata.GetValueOrDefault(EmbeddingsFile.CheckpointKey), [$"--dataset={dataset}"]);
-        var splits = model.Splits;
-        IDataSplit data = split switch
-        {
-            "train" => splits.Evaluation,
-            "val" => splits.Validation ?? throw new CommandLineException($"--figure: dataset {dataset} has no validation split now."),
-            _ => splits.Testing,
-        };
+        var data = EmbedCommand.Select(model.Splits, split, dataset);
         if (data.Count != index.Count)
         {
             throw new CommandLineException($"--figure: dataset {dataset} split {split} now holds {data.Count} samples, the index {index.Count}; it changed since.");

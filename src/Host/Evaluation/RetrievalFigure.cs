@@ -34,15 +34,23 @@ public static class RetrievalFigure
     /// written) when the split has no images to show.
     /// A failed write is an IOException naming the file, the previous figure left whole.
     /// </summary>
-    public static bool Write(string path, EvaluationData data, IDataSplit split, int seed)
+    public static bool Write(string path, EvaluationData data, IDataSplit split, int seed) =>
+        data.Count > Neighbours
+        && Draw(path, data.Count, data.NearestNeighbourIndices(Neighbours, cosine: false), seed, split, split, (query, neighbour) => data.Labels[neighbour] == data.Labels[query]);
+
+    /// <summary>
+    /// The figure of a query/gallery evaluation: random queries, each followed by its nearest gallery samples (nothing
+    /// excluded). The query and gallery splits share their labels (<see cref="DatasetSplits.Query"/>).
+    /// </summary>
+    public static bool Write(string path, QueryGalleryEvaluationData data, IDataSplit query, IDataSplit gallery, int seed) =>
+        data.GalleryCount >= Neighbours
+        && Draw(path, data.QueryCount, data.NearestNeighbourIndices(Neighbours, cosine: false), seed, query, gallery,
+            (q, neighbour) => data.GalleryLabels[neighbour] == data.Labels[q]);
+
+    private static bool Draw(string path, int count, int[,] nearest, int seed, IDataSplit querySplit, IDataSplit neighbourSplit, Func<int, int, bool> sameClass)
     {
-        if (data.Count <= Neighbours)
-        {
-            return false;
-        }
-        var nearest = data.NearestNeighbourIndices(Neighbours, cosine: false);
         var rng = new Random(seed);
-        var queries = Enumerable.Range(0, Math.Min(Queries, data.Count)).Select(_ => rng.Next(data.Count)).ToArray();
+        var queries = Enumerable.Range(0, Math.Min(Queries, count)).Select(_ => rng.Next(count)).ToArray();
         var width = (Neighbours + 1) * (Tile + Gap) + Gap;
         var height = queries.Length * (Tile + Gap) + Gap;
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
@@ -58,14 +66,14 @@ public static class RetrievalFigure
                 // A split's display image may leave intermediate tensors behind (the default stretches the evaluation
                 // tensor); the scope frees them with the picture, ten queries times four images every epoch.
                 using var scope = NewDisposeScope();
-                using var bitmap = ToBitmap(split.DisplayImage(index));
+                using var bitmap = ToBitmap((column == 0 ? querySplit : neighbourSplit).DisplayImage(index));
                 if (bitmap is null)
                 {
                     return false;
                 }
                 var x = Gap + column * (Tile + Gap);
                 var y = Gap + row * (Tile + Gap);
-                paint.Color = column == 0 ? SKColors.RoyalBlue : data.Labels[index] == data.Labels[query] ? SKColors.ForestGreen : SKColors.Crimson;
+                paint.Color = column == 0 ? SKColors.RoyalBlue : sameClass(query, index) ? SKColors.ForestGreen : SKColors.Crimson;
                 canvas.DrawRect(x, y, Tile, Tile, paint);
                 using var image = SKImage.FromBitmap(bitmap);
                 canvas.DrawImage(image, new SKRect(x + Frame, y + Frame, x + Tile - Frame, y + Tile - Frame), new SKSamplingOptions(SKFilterMode.Linear));

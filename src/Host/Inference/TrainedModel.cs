@@ -88,18 +88,21 @@ public sealed class TrainedModel : IDisposable
                 arguments.Add($"--{pinned}={value}");
             }
         }
-        arguments.AddRange(overrides);
         if (flags.TryGet("not_pretrained", out _) && !arguments.Contains("--not_pretrained"))
         {
             arguments.Add("--not_pretrained");
         }
+        var own = arguments.ToList();
+        arguments.AddRange(overrides);
         var configuration = RunCommandLine.Parse(flags, arguments);
         var file = CheckpointFile(runFolder, checkpoint, configuration);
         var provider = Services(catalog, configuration);
-        if (overridden.Contains("dataset") && flags.TryGet("crop_size", out _)
-            && provider.GetRequiredService<InputContract>().Size is var size and > 0 && !Equals(configuration.Value("crop_size"), size))
+        if (overridden.Contains("dataset") && !overridden.Contains("crop_size") && !given.Arguments.WasGiven("crop_size") && flags.TryGet("crop_size", out _)
+            && EvaluationSize(catalog, flags, own, provider.GetRequiredService<InputContract>()) is { } size
+            && !Equals(configuration.Value("crop_size"), size))
         {
-            // A run on generated data never set --crop_size; image files for its fixed-size network are cropped to that size.
+            // Other images than the run's are cropped to the size the run's network was evaluated at, not to --crop_size's
+            // default, which a run on generated data never set.
             provider.Dispose();
             configuration = RunCommandLine.Parse(flags, [.. arguments, $"--crop_size={size}"]);
             provider = Services(catalog, configuration);
@@ -116,6 +119,29 @@ public sealed class TrainedModel : IDisposable
         {
             provider.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The input size the run evaluated its network at: the architecture's fixed size, or else the size of the run's own
+    /// test images (one sample of its dataset, without the overrides); null when that dataset cannot be read here.
+    /// </summary>
+    private static int? EvaluationSize(PluginCatalog catalog, FlagCatalog flags, IReadOnlyList<string> own, InputContract input)
+    {
+        if (input.Size > 0)
+        {
+            return input.Size;
+        }
+        try
+        {
+            using var services = Services(catalog, RunCommandLine.Parse(flags, own));
+            var testing = services.GetRequiredService<DatasetSplits>().Testing;
+            using var sample = testing.LoadBatch([0], augmentation: null);
+            return (int)sample.shape[^1];
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ComponentException or CommandLineException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

@@ -8,7 +8,8 @@ public sealed class DataOptions
     [Flag("dataset", Help = "Dataset to use (a Datasets component).")]
     public string Dataset { get; set; } = "cub200";
 
-    [Flag("source_path", Help = "Folder holding the datasets; <source_path>/<dataset> is read.")]
+    [Flag("source_path", Help = "Folder holding the datasets; <source_path>/<dataset> is read. For --dataset folder it is your data itself: " +
+        "the folder with one sub-folder per class, or a CSV file listing the images (see the README).")]
     public string SourcePath { get; set; } = Path.GetFullPath(Path.Combine(Environment.CurrentDirectory, "../../Datasets"));
 
     [Flag("use_tv_split", Help = "Split the training set into training and validation following --tv_split_perc.")]

@@ -374,7 +374,9 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>
     /// Scores every evaluated split (Test, Val with <c>--use_tv_split</c>, Train unless <c>--no_train_metrics</c>), records
     /// each in the summary, reports it, and stores improved checkpoints. The test split also draws the sample retrieval figure and
-    /// keeps its embeddings (<see cref="TestEmbeddingsFile"/>).
+    /// keeps its embeddings (<see cref="TestEmbeddingsFile"/>). For a dataset with query and gallery splits (In-Shop), the Test
+    /// evaluation is the queries searched against the gallery, as the benchmark defines it; logs, CSVs, checkpoints by metric
+    /// and reports take it as the test split's results.
     /// </summary>
     private Dictionary<string, IReadOnlyDictionary<string, double>> EvaluateSplits(EpochState state)
     {
@@ -400,7 +402,9 @@ internal sealed class TrainingRun : IDisposable
             var figure = log == "Test"
                 ? data => WriteTestOutputs(data, split, state)
                 : (Action<EvaluationData>?)null;
-            var values = Evaluate(split, name, state.Epoch, figure is null ? null : RetrievalFigure.Needs, figure);
+            var values = log == "Test" && splits.Query is { } query && splits.Gallery is { } gallery
+                ? EvaluateQueryGallery(query, gallery, state)
+                : Evaluate(split, name, state.Epoch, figure is null ? null : RetrievalFigure.Needs, figure);
             results[log] = values;
             _summary.Record(log, state.Epoch, values);
             _observer.SplitEvaluated(new SplitEvaluated(state.Epoch, log, values));
@@ -430,6 +434,47 @@ internal sealed class TrainingRun : IDisposable
         catch (IOException e)
         {
             _logger.LogWarning("The test embeddings of epoch {Epoch} were not written; training goes on. {Reason}", state.Epoch, e.Message);
+        }
+    }
+
+    /// <summary>The queries against the gallery, with the retrieval figure and the embeddings of both (<see cref="TestEmbeddingsFile"/>).</summary>
+    private Dictionary<string, double> EvaluateQueryGallery(IDataSplit query, IDataSplit gallery, EpochState state)
+    {
+        using var scope = NewDisposeScope();
+        try
+        {
+            return _calls.Run(_components.Model, $"evaluating the queries against the gallery after epoch {state.Epoch}",
+                () => _components.Evaluator.EvaluateQueryGallery(_components.Model, query, gallery, _optimization.Bs, Device,
+                    extraNeeds: RetrievalFigure.Needs, inspect: data => WriteQueryGalleryOutputs(data, query, gallery, state)));
+        }
+        catch (NonFiniteEmbeddingsException e)
+        {
+            throw new TrainingDivergedException($"Evaluation of the queries against the gallery after epoch {state.Epoch}: {e.Message}");
+        }
+        catch (Exception e) when (TrainingFaults.IsOutOfMemory(e))
+        {
+            throw ComponentCalls.OutOfMemory(e, $"embedding the query and gallery splits after epoch {state.Epoch}", _optimization.Bs, Device);
+        }
+    }
+
+    /// <summary>As <see cref="WriteTestOutputs"/>: a failed write is a warning.</summary>
+    private void WriteQueryGalleryOutputs(QueryGalleryEvaluationData data, IDataSplit query, IDataSplit gallery, EpochState state)
+    {
+        try
+        {
+            RetrievalFigure.Write(Path.Combine(Folder.Path, RetrievalFigure.FileName), data, query, gallery, state.Seed);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning("The retrieval figure of epoch {Epoch} was not written; training goes on. {Reason}", state.Epoch, e.Message);
+        }
+        try
+        {
+            TestEmbeddingsFile.Write(Path.Combine(Folder.Path, TestEmbeddingsFile.FileName), data, state.Epoch);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning("The query and gallery embeddings of epoch {Epoch} were not written; training goes on. {Reason}", state.Epoch, e.Message);
         }
     }
 

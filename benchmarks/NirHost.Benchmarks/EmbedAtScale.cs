@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using NirHost.Evaluation;
+using NirHost.Host.Cli;
+using NirHost.Host.Commands;
+using NirHost.Host.Composition;
+using NirHost.Host.Inference;
+using NirHost.Host.Plugins;
+
+namespace NirHost.Benchmarks;
+
+/// <summary>
+/// <c>nirhost embed</c> against the trainer's evaluation pass (<see cref="Evaluator.Embed"/>) on the same model, images
+/// and transform: 1,000 photo-like 500 x 375 JPEGs through a quick-start-sized network trained for one epoch, three
+/// rounds each. Then embed's peak memory for 10,000 and for 100,000 images, each in a process of its own (the list files
+/// name the 200 JPEGs over and over: memory, not decoding variety, is measured).
+/// Run: dotnet NirHost.Benchmarks.dll embed-at-scale
+/// </summary>
+public static class EmbedAtScale
+{
+    public static void Run(string[] args)
+    {
+        TorchSharp.torch.set_num_threads(2);
+        var (catalog, flags) = Catalog();
+        if (args.Length > 1 && args[1] == "rss-child")
+        {
+            var clock = Stopwatch.StartNew();
+            EmbedCommand.Run(catalog, flags, [args[2], "--images", args[3], "--out", args[4]], Console.Out,
+                Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(TextWriter.Null) }));
+            Console.WriteLine($"peak {SearchAtScale.PeakMemoryMiB():F0} MiB, {clock.Elapsed.TotalSeconds:F0} s");
+            return;
+        }
+        var folder = Directory.CreateTempSubdirectory("nirhost-embed-benchmark-").FullName;
+        try
+        {
+            var images = Enumerable.Range(0, 200).Select(i => Path.Combine(folder, $"{i:000}.jpg")).ToList();
+            Parallel.ForEach(images.Select((path, i) => (path, i)), p => ImageLoadingBenchmark.WritePhotoLikeJpeg(p.path, p.i));
+            string List(int count)
+            {
+                var list = Path.Combine(folder, $"list{count}.txt");
+                File.WriteAllLines(list, Enumerable.Range(0, count).Select(i => images[i % images.Count]));
+                return list;
+            }
+            var run = Train(catalog, flags, folder);
+            using (var model = TrainedModel.Load(catalog, flags, run, null, ["--dataset=images", $"--source_path={List(1000)}"]))
+            {
+                var split = model.Splits.Testing;
+                for (var round = 1; round <= 3; round++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    using (Evaluator.Embed(model.Model, split, model.BatchSize, model.Device))
+                    {
+                        var evaluation = clock.Elapsed.TotalSeconds;
+                        clock.Restart();
+                        EmbedCommand.Embed(model, split, Path.Combine(folder, "out.safetensors"), new Dictionary<string, string>(), withLabels: false, skipUnreadable: false);
+                        var embed = clock.Elapsed.TotalSeconds;
+                        Console.WriteLine($"round {round}: evaluation pass {split.Count / evaluation:F0} images/s, embed {split.Count / embed:F0} images/s " +
+                            $"(embed/evaluation {evaluation / embed:F2})");
+                    }
+                }
+            }
+            foreach (var count in new[] { 10_000, 100_000 })
+            {
+                var child = Process.Start(new ProcessStartInfo("dotnet", [typeof(EmbedAtScale).Assembly.Location, "embed-at-scale", "rss-child", run, List(count),
+                    Path.Combine(folder, $"rss{count}.safetensors")]) { RedirectStandardOutput = true })!;
+                var output = child.StandardOutput.ReadToEnd();
+                child.WaitForExit();
+                Console.WriteLine($"{count} images: {output.Trim().Split('\n')[^1]}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static (PluginCatalog Catalog, FlagCatalog Flags) Catalog()
+    {
+        var pool = new PluginLoaderPool();
+        var catalog = pool.Scan([Path.Combine(AppContext.BaseDirectory, "plugins")]);
+        return (catalog, RunCommandLine.BuildFlags(catalog));
+    }
+
+    /// <summary>The quick start's network on the embedded dataset, one epoch: what embeds the JPEGs.</summary>
+    private static string Train(PluginCatalog catalog, FlagCatalog flags, string folder)
+    {
+        var configuration = RunCommandLine.Parse(flags,
+        [
+            "--dataset", "synthetic", "--synthetic_classes", "20", "--synthetic_samples_per_class", "30", "--arch", "convnet_normalize",
+            "--embed_dim", "128", "--loss", "oproxy", "--bs", "40", "--samples_per_class", "4", "--n_epochs", "1",
+            "--evaluation_metrics", "e_recall@1", "--device", "cpu", "--save_path", folder, "--savename", "run",
+        ]);
+        return TrainingHost.Train(RunValidation.Validate(configuration, catalog)).RunFolder;
+    }
+}
