@@ -38,7 +38,7 @@ public sealed class ExportGraph
         {
             throw new NotSupportedException($"Export supports zero-padded convolutions with explicit padding; this one pads with {conv.padding_mode}{(conv.padding is null ? $" ({conv.padding_type})" : "")}.");
         }
-        return Add(o => new ConvOp(input, o, conv.weight!, conv.bias, Pair(conv.stride), Pair(conv.padding), Pair(conv.dilation), conv.groups));
+        return Append(o => new ConvOp(input, o, conv.weight!, conv.bias, Pair(conv.stride), Pair(conv.padding), Pair(conv.dilation), conv.groups));
     }
 
     public GraphValue BatchNorm(GraphValue input, BatchNorm2d norm)
@@ -47,13 +47,13 @@ public sealed class ExportGraph
         {
             throw new NotSupportedException("Export supports affine BatchNorm layers that track running statistics.");
         }
-        return Add(o => new BatchNormOp(input, o, norm.weight, norm.bias, norm.running_mean, norm.running_var, norm.eps));
+        return Append(o => new BatchNormOp(input, o, norm.weight, norm.bias, norm.running_mean, norm.running_var, norm.eps));
     }
 
-    public GraphValue Relu(GraphValue input) => Add(o => new ReluOp(input, o));
+    public GraphValue Relu(GraphValue input) => Append(o => new ReluOp(input, o));
 
     public GraphValue MaxPool(GraphValue input, long kernel, long stride, long padding = 0, bool ceilMode = false) =>
-        Add(o => new MaxPoolOp(input, o, [kernel, kernel], [stride, stride], [padding, padding], ceilMode));
+        Append(o => new MaxPoolOp(input, o, [kernel, kernel], [stride, stride], [padding, padding], ceilMode));
 
     public GraphValue MaxPool(GraphValue input, MaxPool2d pool)
     {
@@ -62,28 +62,28 @@ public sealed class ExportGraph
             throw new NotSupportedException("Export supports max pooling without dilation.");
         }
         var kernel = Pair(pool.kernel_size);
-        return Add(o => new MaxPoolOp(input, o, kernel, pool.stride is null ? kernel : Pair(pool.stride), pool.padding is null ? [0, 0] : Pair(pool.padding),
+        return Append(o => new MaxPoolOp(input, o, kernel, pool.stride is null ? kernel : Pair(pool.stride), pool.padding is null ? [0, 0] : Pair(pool.padding),
             pool.ceil_mode));
     }
 
     public GraphValue AvgPool(GraphValue input, long kernel, long stride, long padding, bool ceilMode, bool countIncludePad) =>
-        Add(o => new AvgPoolOp(input, o, [kernel, kernel], [stride, stride], [padding, padding], ceilMode, countIncludePad));
+        Append(o => new AvgPoolOp(input, o, [kernel, kernel], [stride, stride], [padding, padding], ceilMode, countIncludePad));
 
     /// <summary>Mean over height and width: [batch, channels, h, w] to [batch, channels].</summary>
-    public GraphValue GlobalAveragePool(GraphValue input) => Add(o => new GlobalPoolOp(input, o, GlobalPoolKind.Average));
+    public GraphValue GlobalAveragePool(GraphValue input) => Append(o => new GlobalPoolOp(input, o, GlobalPoolKind.Average));
 
     /// <summary>Maximum over height and width: [batch, channels, h, w] to [batch, channels].</summary>
-    public GraphValue GlobalMaxPool(GraphValue input) => Add(o => new GlobalPoolOp(input, o, GlobalPoolKind.Max));
+    public GraphValue GlobalMaxPool(GraphValue input) => Append(o => new GlobalPoolOp(input, o, GlobalPoolKind.Max));
 
-    public GraphValue Add(GraphValue left, GraphValue right) => Add(o => new AddOp(left, right, o));
+    public GraphValue Add(GraphValue left, GraphValue right) => Append(o => new AddOp(left, right, o));
 
     /// <summary>Concatenates along the channel axis.</summary>
-    public GraphValue Concat(IReadOnlyList<GraphValue> parts) => Add(o => new ConcatOp([.. parts], o));
+    public GraphValue Concat(IReadOnlyList<GraphValue> parts) => Append(o => new ConcatOp([.. parts], o));
 
-    public GraphValue Linear(GraphValue input, Linear linear) => Add(o => new LinearOp(input, o, linear.weight!, linear.bias));
+    public GraphValue Linear(GraphValue input, Linear linear) => Append(o => new LinearOp(input, o, linear.weight!, linear.bias));
 
     /// <summary><c>F.normalize(x, dim=-1)</c>: row-wise L2 normalisation with PyTorch's eps 1e-12.</summary>
-    public GraphValue L2Normalize(GraphValue input, double eps = 1e-12) => Add(o => new L2NormalizeOp(input, o, eps));
+    public GraphValue L2Normalize(GraphValue input, double eps = 1e-12) => Append(o => new L2NormalizeOp(input, o, eps));
 
     /// <summary>
     /// One TorchSharp layer of a common kind (Conv2d, BatchNorm2d, ReLU, MaxPool2d, Linear, or a Sequential of them),
@@ -101,7 +101,7 @@ public sealed class ExportGraph
             $"ExportGraph.Layer does not know {module.GetType().Name} ('{module.GetName()}'); describe it with the graph's building blocks."),
     };
 
-    private GraphValue Add(Func<GraphValue, GraphOp> create)
+    private GraphValue Append(Func<GraphValue, GraphOp> create)
     {
         var output = new GraphValue($"t{_next++}");
         _ops.Add(create(output));

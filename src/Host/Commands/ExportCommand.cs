@@ -26,6 +26,8 @@ public static class ExportCommand
         ["cars196"] = "crop_size",
         ["online_products"] = "crop_size",
         ["images"] = "crop_size",
+        ["folder"] = "crop_size",
+        ["inshop"] = "crop_size",
         ["synthetic"] = "synthetic_image_size",
         ["fashion_mnist"] = "28",
     };
