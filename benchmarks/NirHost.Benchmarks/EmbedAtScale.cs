@@ -12,7 +12,7 @@ namespace NirHost.Benchmarks;
 /// <c>nirhost embed</c> against the trainer's evaluation pass (<see cref="Evaluator.Embed"/>) on the same model, images
 /// and transform: 1,000 photo-like 500 x 375 JPEGs through a quick-start-sized network trained for one epoch, three
 /// rounds each. Then embed's peak memory for 10,000 and for 100,000 images, each in a process of its own (the list files
-/// name the 200 JPEGs over and over: memory, not decoding variety, is measured).
+/// name 200 small 80 x 60 JPEGs over and over: memory, not decoding, is measured).
 /// Run: dotnet NirHost.Benchmarks.dll embed-at-scale
 /// </summary>
 public static class EmbedAtScale
@@ -34,14 +34,16 @@ public static class EmbedAtScale
         {
             var images = Enumerable.Range(0, 200).Select(i => Path.Combine(folder, $"{i:000}.jpg")).ToList();
             Parallel.ForEach(images.Select((path, i) => (path, i)), p => ImageLoadingBenchmark.WritePhotoLikeJpeg(p.path, p.i));
-            string List(int count)
+            var small = Enumerable.Range(0, 200).Select(i => Path.Combine(folder, $"small{i:000}.jpg")).ToList();
+            Parallel.ForEach(small.Select((path, i) => (path, i)), p => WriteSmallJpeg(p.path, p.i));
+            string List(int count, List<string> files)
             {
                 var list = Path.Combine(folder, $"list{count}.txt");
-                File.WriteAllLines(list, Enumerable.Range(0, count).Select(i => images[i % images.Count]));
+                File.WriteAllLines(list, Enumerable.Range(0, count).Select(i => files[i % files.Count]));
                 return list;
             }
             var run = Train(catalog, flags, folder);
-            using (var model = TrainedModel.Load(catalog, flags, run, null, ["--dataset=images", $"--source_path={List(1000)}"]))
+            using (var model = TrainedModel.Load(catalog, flags, run, null, ["--dataset=images", $"--source_path={List(1000, images)}"]))
             {
                 var split = model.Splits.Testing;
                 for (var round = 1; round <= 3; round++)
@@ -60,7 +62,7 @@ public static class EmbedAtScale
             }
             foreach (var count in new[] { 10_000, 100_000 })
             {
-                var child = Process.Start(new ProcessStartInfo("dotnet", [typeof(EmbedAtScale).Assembly.Location, "embed-at-scale", "rss-child", run, List(count),
+                var child = Process.Start(new ProcessStartInfo("dotnet", [typeof(EmbedAtScale).Assembly.Location, "embed-at-scale", "rss-child", run, List(count, small),
                     Path.Combine(folder, $"rss{count}.safetensors")]) { RedirectStandardOutput = true })!;
                 var output = child.StandardOutput.ReadToEnd();
                 child.WaitForExit();
@@ -71,6 +73,15 @@ public static class EmbedAtScale
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private static void WriteSmallJpeg(string path, int seed)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(80, 60);
+        bitmap.Erase(new SkiaSharp.SKColor((byte)(seed * 37), (byte)(seed * 91), (byte)(seed * 53)));
+        using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 90);
+        File.WriteAllBytes(path, data.ToArray());
     }
 
     private static (PluginCatalog Catalog, FlagCatalog Flags) Catalog()
