@@ -8,7 +8,7 @@ namespace NirHost.Benchmarks;
 /// as L2-normalised embeddings of many classes are), queries drawn from the same clusters. Exact search: median and 95th
 /// percentile latency of single queries on the given threads. HNSW: build time, serialised size, the process's peak memory,
 /// query latency and recall@10 against the exact results.
-/// Run: dotnet NirHost.Benchmarks.dll search-at-scale [rows] [dimension] [queries] [threads]
+/// Run: dotnet NirHost.Benchmarks.dll search-at-scale [rows] [dimension] [queries] [threads] [exact-only]
 /// </summary>
 public static class SearchAtScale
 {
@@ -37,6 +37,10 @@ public static class SearchAtScale
         exact.Search(queries, 10);
         Console.WriteLine($"exact, all {queryCount} queries in one call: {clock.Elapsed.TotalMilliseconds / queryCount:F2} ms per query");
 
+        if (args.Length > 5 && args[5] == "exact-only")
+        {
+            return;
+        }
         var options = new HnswOptions { Threads = threads };
         clock.Restart();
         using var graph = HnswIndex.Build(vectors, dimension, IndexMetric.L2, options);
