@@ -17,18 +17,17 @@ public static class RunResumption
     public static readonly string[] Changeable =
         ["resume", "device", "gpu", "kernels", "debug", "on_nonfinite", "max_consecutive_skips", "rollback_every", "rollback_lr_factor", "max_rollbacks"];
 
-    public static RunConfiguration Prepare(RunConfiguration given, Func<IReadOnlyList<string>, RunConfiguration> parse)
+    /// <summary>
+    /// The <c>config.json</c> of the run folder <paramref name="folder"/>, with the arguments the run was started with; every
+    /// problem (no such file, not a run configuration, written before NirHost recorded arguments) is a command-line error
+    /// beginning with <paramref name="context"/>.
+    /// </summary>
+    public static (IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Flags) ReadRunConfig(string folder, string context, string remedy)
     {
-        var folder = given.Get<RunOptions>().Resume;
-        if (folder.Length == 0)
-        {
-            return given;
-        }
-        folder = Path.GetFullPath(folder);
         var configFile = Path.Combine(folder, RunConfigFile.FileName);
         if (!File.Exists(configFile))
         {
-            throw new CommandLineException($"--resume {folder}: no config.json there; give the folder of a NirHost run.");
+            throw new CommandLineException($"{context}: no {RunConfigFile.FileName} there; give the folder of a NirHost training run.");
         }
         RunConfigFile saved;
         try
@@ -37,12 +36,22 @@ public static class RunResumption
         }
         catch (InvalidDataException e)
         {
-            throw new CommandLineException($"--resume {folder}: {e.Message}");
+            throw new CommandLineException($"{context}: {e.Message}");
         }
-        if (saved.Arguments is null || saved.Flags is null)
+        return saved is { Arguments: { } arguments, Flags: { } flags }
+            ? (arguments, flags)
+            : throw new CommandLineException($"{context}: {configFile} lacks the run's arguments (written by an older NirHost); {remedy}.");
+    }
+
+    public static RunConfiguration Prepare(RunConfiguration given, Func<IReadOnlyList<string>, RunConfiguration> parse)
+    {
+        var folder = given.Get<RunOptions>().Resume;
+        if (folder.Length == 0)
         {
-            throw new CommandLineException($"--resume {folder}: {configFile} lacks the run's arguments (written by an older NirHost); start the run anew.");
+            return given;
         }
+        folder = Path.GetFullPath(folder);
+        var saved = ReadRunConfig(folder, $"--resume {folder}", "start the run anew");
         var givenValues = given.EffectiveFlags().ToDictionary(f => f.Flag, f => f.Value, StringComparer.Ordinal);
         var arguments = saved.Arguments.ToList();
         // Defaults that depend on the working directory are pinned to what the run used.

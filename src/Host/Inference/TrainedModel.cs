@@ -59,24 +59,7 @@ public sealed class TrainedModel : IDisposable
     public static TrainedModel Load(PluginCatalog catalog, FlagCatalog flags, string runFolder, string? checkpoint, IReadOnlyList<string> overrides)
     {
         runFolder = Path.GetFullPath(runFolder);
-        var configFile = Path.Combine(runFolder, RunConfigFile.FileName);
-        if (!File.Exists(configFile))
-        {
-            throw new CommandLineException($"{runFolder}: no {RunConfigFile.FileName} there; give the folder of a NirHost training run.");
-        }
-        RunConfigFile saved;
-        try
-        {
-            saved = RunConfigFile.Read(configFile);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CommandLineException($"{runFolder}: {e.Message}");
-        }
-        if (saved.Arguments is null || saved.Flags is null)
-        {
-            throw new CommandLineException($"{runFolder}: {configFile} lacks the run's arguments (written by an older NirHost).");
-        }
+        var saved = RunResumption.ReadRunConfig(runFolder, runFolder, "train it again with this NirHost");
         var given = RunCommandLine.Parse(flags, saved.Arguments);
         var overridden = RunCommandLine.Parse(flags, overrides).Arguments.Values.Keys.ToHashSet(StringComparer.Ordinal);
         // The run's own arguments (its dataset, to learn the size it evaluated at), and those kept under the overrides.
