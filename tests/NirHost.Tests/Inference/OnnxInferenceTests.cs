@@ -54,7 +54,7 @@ public sealed class OnnxInferenceTests(TrainedRunFixture run)
         var embeddings = Path.Combine(run.Folder.Path, "onnx-gallery.safetensors");
         TrainedRunFixture.Embed("--onnx", onnx, "--images", run.Images, "--out", embeddings);
         var index = Path.Combine(run.Folder.Path, "onnx-gallery.index");
-        TrainedRunFixture.BuildIndex(embeddings, "--out", index, "--kind", "hnsw");
+        TrainedRunFixture.BuildIndex(embeddings, "--out", index, "--kind", "hnsw", "--threads", "1");
         var query = Path.Combine(run.Images, "more", "img10.png");
 
         foreach (var results in new[]

@@ -153,6 +153,22 @@ public sealed class SearchIndexTests
     }
 
     [Fact]
+    public void An_hnsw_graph_built_on_one_thread_is_the_same_file_every_time()
+    {
+        using var folder = new TempFolder();
+        var (vectors, labels) = Clustered(3000, 16, classes: 30, seed: 9);
+        var files = new[] { "first.index", "second.index" }.Select(name => Path.Combine(folder.Path, name)).ToArray();
+        foreach (var file in files)
+        {
+            using var index = SearchIndex.Build(new EmbeddingSet((float[])vectors.Clone(), 16, labels), SearchIndex.Hnsw, IndexMetric.Cosine,
+                new HnswOptions(), threads: 1);
+            index.Save(file);
+        }
+
+        Assert.Equal(File.ReadAllBytes(files[0]), File.ReadAllBytes(files[1]));
+    }
+
+    [Fact]
     public void A_query_of_another_dimension_or_metric_is_refused()
     {
         var (vectors, labels) = Clustered(100, 8, classes: 4, seed: 7);
