@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.Json;
 
 namespace NirHost.Retrieval;
 
@@ -29,13 +28,7 @@ public sealed class EmbeddingsWriter : IDisposable
         _withLabels = withLabels;
         _withPaths = paths is not null;
         _metadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        var largest = Entries(capacity);
-        var room = new Dictionary<string, string>(_metadata, StringComparer.Ordinal);
-        if (paths is not null)
-        {
-            room[EmbeddingsFile.PathsKey] = JsonSerializer.Serialize(paths);
-        }
-        _writer = new SafeTensorsStreamWriter(path, SafeTensorsStreamWriter.HeaderRoom(largest, room));
+        _writer = new SafeTensorsStreamWriter(path, SafeTensorsStreamWriter.HeaderRoom(Entries(capacity), _metadata, PathList(paths)));
         _writer.BeginTensor(EmbeddingsFile.EmbeddingsName, "F32");
     }
 
@@ -83,12 +76,11 @@ public sealed class EmbeddingsWriter : IDisposable
             _writer.Append(MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(_labels)));
             _writer.EndTensor(Count);
         }
-        if (_withPaths)
-        {
-            _metadata[EmbeddingsFile.PathsKey] = JsonSerializer.Serialize(_paths);
-        }
-        _writer.Complete(_metadata);
+        _writer.Complete(_metadata, PathList(_withPaths ? _paths : null));
     }
+
+    private static Dictionary<string, IReadOnlyList<string>>? PathList(IReadOnlyList<string>? paths) =>
+        paths is null ? null : new(StringComparer.Ordinal) { [EmbeddingsFile.PathsKey] = paths };
 
     private List<(string Name, string DType, long[] Shape)> Entries(long rows)
     {

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -113,36 +113,77 @@ internal static class SafeTensorsHeader
     }
 
     /// <summary>
-    /// The header bytes for <paramref name="entries"/> in order (offsets assigned back to back), padded with spaces to
-    /// <paramref name="minimumLength"/> and to a multiple of 8 so that the data starts aligned, as the reference writer does.
+    /// Writes the header's JSON for <paramref name="entries"/> in order (offsets assigned back to back) to
+    /// <paramref name="destination"/> and returns its length in bytes; no length prefix, no padding.
     /// </summary>
-    public static byte[] Build(IEnumerable<(string Name, string DType, long[] Shape)> entries, IReadOnlyDictionary<string, string> metadata, int minimumLength = 0)
+    /// <param name="lists">
+    /// Metadata whose values are JSON lists of strings (an embeddings file's paths). Readers see a string holding the list's
+    /// JSON, as for any metadata value, but the writer streams it item by item: 100,000 paths never become one string.
+    /// </param>
+    public static long Write(Stream destination, IEnumerable<(string Name, string DType, long[] Shape)> entries,
+        IReadOnlyDictionary<string, string> metadata, IReadOnlyDictionary<string, IReadOnlyList<string>>? lists = null)
     {
-        var header = new JsonObject();
-        var meta = new JsonObject();
-        foreach (var (key, value) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+        using var json = new Utf8JsonWriter(destination, WriterOptions);
+        json.WriteStartObject();
+        json.WriteStartObject("__metadata__");
+        var keys = metadata.Keys.Concat(lists?.Keys ?? []).Order(StringComparer.Ordinal);
+        foreach (var key in keys)
         {
-            meta[key] = value;
+            json.WritePropertyName(key);
+            if (metadata.TryGetValue(key, out var value))
+            {
+                json.WriteStringValue(value);
+                continue;
+            }
+            var items = lists![key];
+            json.WriteStringValueSegment("[", isFinalSegment: false);
+            for (var i = 0; i < items.Count; i++)
+            {
+                json.WriteStringValueSegment(JsonSerializer.Serialize(items[i], ItemOptions), isFinalSegment: false);
+                json.WriteStringValueSegment(i + 1 < items.Count ? "," : "", isFinalSegment: false);
+                if (json.BytesPending > FlushEvery)
+                {
+                    json.Flush();
+                }
+            }
+            json.WriteStringValueSegment("]", isFinalSegment: true);
         }
-        header["__metadata__"] = meta;
+        json.WriteEndObject();
         long offset = 0;
         foreach (var (name, dtype, shape) in entries)
         {
             var length = shape.Aggregate(1L, (a, b) => a * b) * ElementSizes[dtype];
-            header[name] = new JsonObject
+            json.WriteStartObject(name);
+            json.WriteString("dtype", dtype);
+            json.WriteStartArray("shape");
+            foreach (var dimension in shape)
             {
-                ["dtype"] = dtype,
-                ["shape"] = new JsonArray([.. shape.Select(d => (JsonNode)d)]),
-                ["data_offsets"] = new JsonArray(offset, offset + length),
-            };
+                json.WriteNumberValue(dimension);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("data_offsets");
+            json.WriteNumberValue(offset);
+            json.WriteNumberValue(offset + length);
+            json.WriteEndArray();
+            json.WriteEndObject();
             offset += length;
         }
-        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
-        var padded = (Math.Max(json.Length, minimumLength) + 7) / 8 * 8;
-        var bytes = new byte[8 + padded];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)padded);
-        json.CopyTo(bytes, 8);
-        bytes.AsSpan(8 + json.Length).Fill((byte)' ');
-        return bytes;
+        json.WriteEndObject();
+        json.Flush();
+        return json.BytesCommitted;
     }
+
+    /// <summary>The length <see cref="Write"/> would return, without writing anything.</summary>
+    public static long Length(IEnumerable<(string Name, string DType, long[] Shape)> entries, IReadOnlyDictionary<string, string> metadata,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? lists = null) =>
+        Write(Stream.Null, entries, metadata, lists);
+
+    /// <summary>Bytes the JSON writer may hold before handing them to the stream.</summary>
+    private const int FlushEvery = 1 << 16;
+
+    // Quotes as \" and non-ASCII as UTF-8 rather than \u0022 and \u00e9: a header is not embedded in HTML, and paths stay
+    // readable (and short) to any JSON reader.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly JsonSerializerOptions ItemOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

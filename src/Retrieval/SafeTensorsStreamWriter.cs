@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text.Json;
 
@@ -43,17 +44,15 @@ internal sealed class SafeTensorsStreamWriter : IDisposable
     }
 
     /// <summary>
-    /// The header room that entries of at most these shapes with this metadata need: the header built with placeholder
-    /// digests of a digest's length, since shapes only shrink and digests keep their length.
+    /// The header room that entries of at most these shapes with this metadata need: the header's length with placeholder
+    /// digests of a digest's length, since shapes only shrink, lists only lose items and digests keep their length.
     /// </summary>
-    public static int HeaderRoom(IEnumerable<(string Name, string DType, long[] Shape)> largest, IReadOnlyDictionary<string, string> metadata)
+    public static int HeaderRoom(IEnumerable<(string Name, string DType, long[] Shape)> largest, IReadOnlyDictionary<string, string> metadata,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? lists = null)
     {
         var entries = largest.ToList();
-        var withDigests = new Dictionary<string, string>(metadata, StringComparer.Ordinal)
-        {
-            [SafeTensorsHeader.ChecksumsKey] = JsonSerializer.Serialize(entries.ToDictionary(e => e.Name, _ => new string('0', 64), StringComparer.Ordinal)),
-        };
-        return SafeTensorsHeader.Build(entries, withDigests).Length - 8;
+        var length = SafeTensorsHeader.Length(entries, WithDigests(metadata, entries.Select(e => (e.Name, new string('0', 64)))), lists);
+        return length <= int.MaxValue - 8 ? (int)length : throw new InvalidOperationException($"A safetensors header of {length} bytes is too long.");
     }
 
     public void BeginTensor(string name, string dtype)
@@ -87,25 +86,33 @@ internal sealed class SafeTensorsStreamWriter : IDisposable
     }
 
     /// <summary>Writes the header into its room, flushes to disk and puts the file in place.</summary>
-    public void Complete(IReadOnlyDictionary<string, string> metadata)
+    public void Complete(IReadOnlyDictionary<string, string> metadata, IReadOnlyDictionary<string, IReadOnlyList<string>>? lists = null)
     {
         if (_open is not null)
         {
             throw new InvalidOperationException($"Tensor '{_open.Value.Name}' is still open.");
         }
-        var withDigests = new Dictionary<string, string>(metadata, StringComparer.Ordinal)
+        var entries = _written.Select(w => (w.Name, w.DType, w.Shape)).ToList();
+        var withDigests = WithDigests(metadata, _written.Select(w => (w.Name, w.Digest)));
+        var length = SafeTensorsHeader.Length(entries, withDigests, lists);
+        if (length > _reserved)
         {
-            [SafeTensorsHeader.ChecksumsKey] = JsonSerializer.Serialize(_written.ToDictionary(w => w.Name, w => w.Digest, StringComparer.Ordinal)),
-        };
-        var header = SafeTensorsHeader.Build(_written.Select(w => (w.Name, w.DType, w.Shape)), withDigests, _reserved);
-        if (header.Length != 8 + _reserved)
-        {
-            throw new InvalidOperationException($"The header of {_path} needs {header.Length - 8} bytes but {_reserved} were reserved.");
+            throw new InvalidOperationException($"The header of {_path} needs {length} bytes but {_reserved} were reserved.");
         }
         try
         {
+            Span<byte> prefix = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)_reserved);
             _stream.Position = 0;
-            _stream.Write(header);
+            _stream.Write(prefix);
+            SafeTensorsHeader.Write(_stream, entries, withDigests, lists);
+            // Spaces up to the data, as the format allows: the room was sized for the largest header.
+            var padding = new byte[Math.Min(_reserved - length, 1 << 16)];
+            padding.AsSpan().Fill((byte)' ');
+            for (var left = _reserved - length; left > 0; left -= padding.Length)
+            {
+                _stream.Write(padding, 0, (int)Math.Min(left, padding.Length));
+            }
             _stream.Flush(flushToDisk: true);
             _stream.Dispose();
             File.Move(_temporary, _path, overwrite: true);
@@ -116,6 +123,12 @@ internal sealed class SafeTensorsStreamWriter : IDisposable
         }
         _completed = true;
     }
+
+    private static Dictionary<string, string> WithDigests(IReadOnlyDictionary<string, string> metadata, IEnumerable<(string Name, string Digest)> digests) =>
+        new(metadata, StringComparer.Ordinal)
+        {
+            [SafeTensorsHeader.ChecksumsKey] = JsonSerializer.Serialize(digests.ToDictionary(d => d.Name, d => d.Digest, StringComparer.Ordinal)),
+        };
 
     public void Dispose()
     {

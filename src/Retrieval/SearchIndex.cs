@@ -97,10 +97,7 @@ public sealed class SearchIndex : IDisposable
     public void Save(string path)
     {
         var metadata = new Dictionary<string, string>(Metadata, StringComparer.Ordinal);
-        if (Paths is not null)
-        {
-            metadata[EmbeddingsFile.PathsKey] = JsonSerializer.Serialize(Paths);
-        }
+        var lists = Paths is null ? null : new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [EmbeddingsFile.PathsKey] = Paths };
         var entries = new List<(string Name, string DType, long[] Shape)>();
         long graphLength = 0;
         switch (Index)
@@ -117,7 +114,7 @@ public sealed class SearchIndex : IDisposable
         {
             entries.Add((EmbeddingsFile.LabelsName, "I64", [Count]));
         }
-        using var writer = new SafeTensorsStreamWriter(path, SafeTensorsStreamWriter.HeaderRoom(entries, metadata));
+        using var writer = new SafeTensorsStreamWriter(path, SafeTensorsStreamWriter.HeaderRoom(entries, metadata, lists));
         switch (Index)
         {
             case ExactIndex exact:
@@ -137,7 +134,7 @@ public sealed class SearchIndex : IDisposable
             writer.Append(MemoryMarshal.AsBytes(Labels.AsSpan()));
             writer.EndTensor(Count);
         }
-        writer.Complete(metadata);
+        writer.Complete(metadata, lists);
     }
 
     /// <param name="threads">Threads per exact search (0: one per processor).</param>

@@ -46,7 +46,9 @@ public sealed class EmbeddingsFileTests
     {
         using var folder = new TempFolder();
         var file = Path.Combine(folder.Path, "out.safetensors");
-        var candidates = Enumerable.Range(0, 10).Select(i => $"/data/images/{i}.jpg").ToList();
+        // Paths stream into the header item by item, escaped twice (a JSON list inside a JSON string): quotes, backslashes,
+        // brackets, commas and characters beyond ASCII come back as they went in.
+        var candidates = Enumerable.Range(0, 10).Select(i => $"/data/{(i % 2 == 0 ? "images" : "photos \"été\" [1,2]\\😀")}/{i}.jpg").ToList();
         using (var writer = new EmbeddingsWriter(file, capacity: 10, dimension: 3, candidates, withLabels: true,
             new Dictionary<string, string> { [EmbeddingsFile.RunKey] = "/runs/a" }))
         {
@@ -75,6 +77,33 @@ public sealed class EmbeddingsFileTests
         {
             tensor.Dispose();
         }
+    }
+
+    [Fact]
+    public void A_header_of_thousands_of_paths_is_written_in_pieces_and_read_back_whole_without_wasted_room()
+    {
+        using var folder = new TempFolder();
+        var file = Path.Combine(folder.Path, "many.safetensors");
+        var paths = Enumerable.Range(0, 4000).Select(i => $"/datasets/products/{i % 37:D3}/\"item\" {i:D6} — view {i % 5}.jpeg").ToList();
+        using (var writer = new EmbeddingsWriter(file, paths.Count, dimension: 2, paths, withLabels: false))
+        {
+            for (var start = 0; start < paths.Count; start += 500)
+            {
+                var rows = Enumerable.Range(start, 500).SelectMany(i => new[] { (float)i, -i }).ToArray();
+                writer.Append(rows, [], paths.GetRange(start, 500));
+            }
+            writer.Complete();
+        }
+
+        var read = EmbeddingsFile.Read(file);
+        Assert.Equal(paths, read.Paths);
+        Assert.Equal(new float[] { 3999, -3999 }, read.Vectors[^2..]);
+        // The header is the paths' JSON escaped once more plus a few hundred bytes: no room reserved beyond it.
+        using var stream = File.OpenRead(file);
+        var headerLength = new BinaryReader(stream).ReadInt64();
+        var pathsJson = JsonSerializer.Serialize(paths, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var escapedOnceMore = JsonSerializer.Serialize(pathsJson, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Assert.InRange(headerLength, System.Text.Encoding.UTF8.GetByteCount(escapedOnceMore), System.Text.Encoding.UTF8.GetByteCount(escapedOnceMore) + 1024);
     }
 
     [Fact]
