@@ -61,7 +61,7 @@ public sealed class SearchIndex : IDisposable
 
     /// <summary>Indexes <paramref name="embeddings"/> (whose vector array the exact kind takes over).</summary>
     public static SearchIndex Build(EmbeddingSet embeddings, string kind, IndexMetric metric, HnswOptions? hnsw = null, int threads = 0,
-        string? source = null, Action<int, int>? progress = null)
+        string? source = null, Action<string, int, int>? progress = null)
     {
         var metadata = embeddings.Metadata
             .Where(p => p.Key is EmbeddingsFile.RunKey or EmbeddingsFile.CheckpointKey or EmbeddingsFile.OnnxModelKey or EmbeddingsFile.SourceKey)

@@ -37,6 +37,9 @@ internal static partial class UsearchNative
     [DllImport(Library, EntryPoint = "usearch_add")]
     public static extern unsafe void Add(IntPtr index, ulong key, float* vector, ScalarKind kind, out IntPtr error);
 
+    [DllImport(Library, EntryPoint = "usearch_remove")]
+    public static extern nuint Remove(IntPtr index, ulong key, out IntPtr error);
+
     [DllImport(Library, EntryPoint = "usearch_search")]
     public static extern unsafe nuint Search(IntPtr index, float* query, ScalarKind kind, nuint count, ulong* keys, float* distances, out IntPtr error);
 

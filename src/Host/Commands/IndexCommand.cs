@@ -57,9 +57,16 @@ public static class IndexCommand
         var clock = Stopwatch.StartNew();
         using (var progress = kind == SearchIndex.Hnsw ? new LiveProgress(progressConsole, "Building the graph", embeddings.Count) : null)
         using (var index = SearchIndex.Build(embeddings, kind, metric, hnsw, threads, embeddingsPath,
-            progress is null ? null : (done, total) => progress.Update(done, $"Building the graph {done}/{total}")))
+            progress is null ? null : (stage, done, total) => progress.Update(done, $"{stage} {done}/{total}")))
         {
             index.Save(outPath);
+            if (index.Index is HnswIndex { Relinked: > 0 } graph)
+            {
+                output.WriteLine(graph.Unreached == 0
+                    ? $"Added {graph.Relinked} entries again that a search for their own embedding did not find; now every entry is found."
+                    : $"Warning: {graph.Unreached} entries stay unfound by a search for their own embedding after adding them again " +
+                      $"(of {graph.Relinked} re-added); a build with --threads 1 or a larger --connectivity may find them.");
+            }
         }
         output.WriteLine($"Indexed {embeddings.Count} embeddings ({embeddings.Dimension}-d, {kind}, {metric.Name()}) in {clock.Elapsed.TotalSeconds:F1} s: {outPath}");
         return 0;
