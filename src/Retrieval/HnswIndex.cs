@@ -54,6 +54,9 @@ public sealed unsafe class HnswIndex : INeighbourIndex
     /// <inheritdoc cref="AddingStage"/>
     public const string CheckingStage = "Checking that every entry is found";
 
+    /// <summary>The expansion of the first, quick search for every entry after the build.</summary>
+    private const int QuickExpansion = 16;
+
     /// <summary>Rounds of re-adding the entries a search does not find before the build gives up on them.</summary>
     private const int RelinkRounds = 3;
 
@@ -126,7 +129,20 @@ public sealed unsafe class HnswIndex : INeighbourIndex
     /// </summary>
     private void Relink(ReadOnlySpan<float> vectors, Action<string, int, int>? progress)
     {
-        var missed = NotFound(vectors, Enumerable.Range(0, Count).ToArray(), progress);
+        // A first pass at a small expansion finds nearly every entry at a fraction of the cost; only what it misses is
+        // searched again at the index's own expansion, the one queries will use.
+        var configured = ExpansionSearch;
+        ExpansionSearch = Math.Min(configured, QuickExpansion);
+        int[] missed;
+        try
+        {
+            missed = NotFound(vectors, Enumerable.Range(0, Count).ToArray(), progress);
+        }
+        finally
+        {
+            ExpansionSearch = configured;
+        }
+        missed = NotFound(vectors, missed, progress: null);
         var relinked = new HashSet<int>();
         for (var round = 0; round < RelinkRounds && missed.Length > 0; round++)
         {
