@@ -63,12 +63,14 @@ public static class IndexCommand
             if (index.Index is HnswIndex { Relinked: > 0 } graph)
             {
                 output.WriteLine(graph.Unreached == 0
-                    ? $"Added {graph.Relinked} entries again that a search for their own embedding did not find; now every entry is found."
-                    : $"Warning: {graph.Unreached} entries stay unfound by a search for their own embedding after adding them again " +
+                    ? $"Added {Entries(graph.Relinked)} again that a search for their own embedding did not find; now every entry is found."
+                    : $"Warning: {Entries(graph.Unreached)} stay unfound by a search for their own embedding after adding them again " +
                       $"(of {graph.Relinked} re-added); a build with --threads 1 or a larger --connectivity may find them.");
             }
         }
         output.WriteLine($"Indexed {embeddings.Count} embeddings ({embeddings.Dimension}-d, {kind}, {metric.Name()}) in {clock.Elapsed.TotalSeconds:F1} s: {outPath}");
         return 0;
     }
+
+    private static string Entries(int count) => count == 1 ? "1 entry" : $"{count} entries";
 }
