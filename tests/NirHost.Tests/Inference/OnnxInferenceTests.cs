@@ -99,12 +99,7 @@ public sealed class OnnxInferenceTests(TrainedRunFixture run)
     public void An_unreadable_image_is_an_error_naming_it_or_skipped_and_counted_when_asked()
     {
         var onnx = Export("skip.onnx");
-        var images = Path.Combine(run.Folder.Path, "onnx-with-broken");
-        Directory.CreateDirectory(images);
-        File.Copy(Path.Combine(run.Images, "img00.png"), Path.Combine(images, "a.png"));
-        File.Copy(Path.Combine(run.Images, "img01.png"), Path.Combine(images, "c.png"));
-        var broken = Path.Combine(images, "b.jpg");
-        File.WriteAllText(broken, "not an image");
+        var (images, broken) = run.ImagesWithOneBroken("onnx-with-broken");
         var file = Path.Combine(run.Folder.Path, "onnx-broken.safetensors");
 
         var error = Assert.Throws<InvalidDataException>(() => TrainedRunFixture.Embed("--onnx", onnx, "--images", images, "--out", file));

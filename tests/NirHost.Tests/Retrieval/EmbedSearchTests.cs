@@ -42,6 +42,21 @@ public sealed class TrainedRunFixture : IDisposable
 
     public static FlagCatalog Flags { get; } = RunCommandLine.BuildFlags(HostHarness.Catalog);
 
+    /// <summary>
+    /// A new folder <paramref name="name"/> holding two of the images (a.png, c.png) and, between them in name order, b.jpg,
+    /// which is not an image; returns the folder and b.jpg's path.
+    /// </summary>
+    public (string Folder, string Broken) ImagesWithOneBroken(string name)
+    {
+        var images = Path.Combine(Folder.Path, name);
+        Directory.CreateDirectory(images);
+        File.Copy(Path.Combine(Images, "img00.png"), Path.Combine(images, "a.png"));
+        File.Copy(Path.Combine(Images, "img01.png"), Path.Combine(images, "c.png"));
+        var broken = Path.Combine(images, "b.jpg");
+        File.WriteAllText(broken, "not an image");
+        return (images, broken);
+    }
+
     public static string Embed(params string[] args)
     {
         using var output = new StringWriter();
@@ -126,12 +141,7 @@ public sealed class EmbedSearchTests(TrainedRunFixture run)
     [Fact]
     public void An_unreadable_image_is_an_error_naming_it_or_skipped_and_counted_when_asked()
     {
-        var images = Path.Combine(run.Folder.Path, "with-broken");
-        Directory.CreateDirectory(images);
-        File.Copy(Path.Combine(run.Images, "img00.png"), Path.Combine(images, "a.png"));
-        File.Copy(Path.Combine(run.Images, "img01.png"), Path.Combine(images, "c.png"));
-        var broken = Path.Combine(images, "b.jpg");
-        File.WriteAllText(broken, "not an image");
+        var (images, broken) = run.ImagesWithOneBroken("with-broken");
         var file = Path.Combine(run.Folder.Path, "broken.safetensors");
 
         var error = Assert.Throws<InvalidDataException>(() => TrainedRunFixture.Embed(run.Summary.RunFolder, "--images", images, "--out", file));
